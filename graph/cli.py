@@ -1,0 +1,124 @@
+"""Shell: the ``python -m graph`` command line, a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .analyse import find_clusters
+from .build import build_graph, graph_counts
+from .errors import GraphError
+from .load import scan
+
+__all__ = ["cli", "main"]
+
+
+class _Cli(click.Group):
+    """A click group whose usage and input errors exit with status 1 and one line, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except GraphError as err:  # the one place library errors become messages
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
+        except click.UsageError as err:
+            command = err.ctx.command_path if err.ctx else "graph"
+            click.echo(f"Error: {err.format_message()} Try '{command} --help'.", err=True)
+            sys.exit(1)
+        except click.ClickException as err:
+            click.echo(f"Error: {err.format_message()}", err=True)
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
+
+
+paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
+    cells = [tuple(str("" if c is None else c) for c in row) for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@click.group(cls=_Cli)
+@click.version_option(package_name="related-article-graph")
+def cli():
+    """Explore the graph of related news articles kept as Markdown files with YAML front matter."""
+
+
+@cli.command()
+@paths_argument
+@json_option
+@click.option("--seed", default=0, show_default=True, help="Seed of the clustering.")
+def stats(paths, as_json, seed):
+    """Count files, articles, stubs, providers, topics, links and stories of a corpus."""
+    articles, report = scan(paths)
+    G = build_graph(articles)
+    counts = graph_counts(G)
+    clusters = find_clusters(G, seed=seed)
+    result = {
+        "files": len(report.files),
+        "loaded": report.count("loaded"),
+        "duplicates": report.count("duplicate"),
+        "rejected": report.count("rejected"),
+        "warnings": report.warnings,
+        **counts,
+        "clusters": len(set(clusters.values())),
+    }
+    if as_json:
+        _echo_json(result)
+    else:
+        click.echo(_table([(name.replace("_", " "), value) for name, value in result.items()], ("", "count")))
+        if result["rejected"]:
+            click.echo(f"\n{result['rejected']} file(s) rejected: see `python -m graph report`.")
+
+
+@cli.command()
+@paths_argument
+@json_option
+@click.option("--all", "show_all", is_flag=True, help="List loaded files without warnings too.")
+def report(paths, as_json, show_all):
+    """Account for every input file: loaded, merged duplicate, or rejected with its reason and line."""
+    _, load_report = scan(paths)
+    if as_json:
+        _echo_json({"files": [{k: v for k, v in r.to_dict().items()} for r in load_report.files]})
+        return
+    rows = []
+    for record in load_report.files:
+        if record.status == "rejected":
+            rows.append((record.status, f"{record.file}:{record.line}" if record.line else record.file, record.reason))
+        elif record.status == "duplicate":
+            rows.append((record.status, record.file, f"same article as {record.duplicate_of}"))
+        elif show_all and not record.warnings:
+            rows.append((record.status, record.file, ""))
+        for issue in record.warnings:
+            where = f"{record.file}:{issue.line}" if issue.line else record.file
+            rows.append(("warning", where, f"{issue.field}: {issue.message}"))
+    if rows:
+        click.echo(_table(rows, ("status", "file", "reason")))
+        click.echo()
+    click.echo(
+        f"{len(load_report.files)} files: {load_report.count('loaded')} loaded, "
+        f"{load_report.count('duplicate')} duplicates, {load_report.count('rejected')} rejected, "
+        f"{load_report.warnings} warnings"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="graph")

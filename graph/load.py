@@ -1,0 +1,622 @@
+"""Stage 1: load article files into Article records and a LoadReport (the only module that reads them)."""
+
+from __future__ import annotations
+
+import glob
+import html
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import yaml
+
+from .errors import ArticleError, FieldError, FrontMatterError, InputError
+from .model import Article, FileRecord, Issue, LoadReport, Provider, Related, canonical_domain, canonical_url
+
+try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader
+
+__all__ = [
+    "find_files",
+    "parse_article",
+    "parse_file",
+    "merge_parsed",
+    "scan",
+    "load_articles",
+    "ParseResult",
+    "MAX_FRONT_MATTER",
+]
+
+#: Front matter larger than this is rejected (real documents have a few kilobytes).
+MAX_FRONT_MATTER = 8 * 1024 * 1024
+#: Nodes nested deeper than this are rejected before anything is constructed.
+MAX_DEPTH = 100
+
+_FENCE = re.compile(rb"^---[ \t]*\r?$", re.M)
+#: The tags SafeLoader can construct; any other tag makes the document hostile or foreign.
+_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag)
+_STR = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """The outcome of parsing one file: an Article and its warnings, or the error."""
+
+    file: str
+    article: Article | None = None
+    warnings: tuple[Issue, ...] = ()
+    error: ArticleError | None = None
+
+
+# --- Finding files ---------------------------------------------------------------------------
+
+
+def _walk_markdown(folder: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in sorted(files) if f.lower().endswith(".md"))
+    return found
+
+
+def find_files(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Return the article files named by ``paths``, in load order, without repeats.
+
+    Parameters
+    ----------
+    paths : iterable of str or path
+        Files (taken whatever their extension), folders (searched recursively for
+        ``*.md``, hidden folders skipped, sorted by name) or glob patterns.
+
+    Returns
+    -------
+    list of str
+        The file paths, as given or as found below what was given.
+
+    Raises
+    ------
+    InputError
+        A path that is neither a file, a folder nor a glob matching something,
+        or no ``.md`` file at all.
+    """
+    paths = [os.fspath(p) for p in paths]
+    if not paths:
+        raise InputError("no path given")
+    found: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found.extend(_walk_markdown(path))
+        elif os.path.lexists(path):
+            found.append(path)
+        else:
+            matches = sorted(glob.glob(path, recursive=True))
+            if not matches:
+                raise InputError(f"{path}: no such file, folder or glob match")
+            for match in matches:
+                if os.path.isdir(match):
+                    found.extend(_walk_markdown(match))
+                elif match.lower().endswith(".md"):
+                    found.append(match)
+    seen: set[str] = set()
+    unique = []
+    for path in found:
+        key = os.path.realpath(path) if not os.path.islink(path) else os.path.abspath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    if not unique:
+        raise InputError(f"no .md files found in {', '.join(paths)}")
+    return unique
+
+
+# --- Reading and parsing one file ------------------------------------------------------------
+
+
+def _read_front_matter(path: str) -> bytes:
+    """Read the file up to its closing fence (never its body), at most about MAX_FRONT_MATTER bytes."""
+    with open(path, "rb") as f:
+        data = f.read(65536)
+        if not data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+            return data  # no front matter: the first bytes are all _split needs to say so
+        while True:
+            first = data.find(b"\n")
+            if first >= 0 and any(m.end() < len(data) for m in _FENCE.finditer(data, first + 1)):
+                return data
+            if len(data) > MAX_FRONT_MATTER:
+                return data
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def _split(data: bytes, path: str) -> tuple[str, int]:
+    """Return the YAML text between the fences and the file line it starts on."""
+    if not data.strip():
+        raise FrontMatterError(path, None, "empty file")
+    if b"\x00" in data[:8192]:
+        raise FrontMatterError(path, None, "binary file (contains NUL bytes), not a text document")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FrontMatterError(
+            path, line, f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}"
+        ) from exc
+    lines = text.splitlines()
+    if not lines or lines[0].rstrip() != "---":
+        raise FrontMatterError(path, 1, "no front matter: the first line is not '---'")
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == "---":
+            break
+    else:
+        if len(data) > MAX_FRONT_MATTER:
+            raise FrontMatterError(path, 1, f"front matter larger than {MAX_FRONT_MATTER} bytes")
+        raise FrontMatterError(path, 1, "unterminated front matter: no closing '---' line")
+    if number - 1 > MAX_FRONT_MATTER // 2:
+        raise FrontMatterError(path, 1, "front matter too long")
+    return "\n".join(lines[1 : number - 1]), 2
+
+
+def _check_depth(text: str, path: str, offset: int) -> None:
+    """Reject absurd nesting before composing: libyaml's composer recurses and would crash.
+
+    Deep nesting needs many brackets or compact ``- - -`` items (indentation alone is
+    bounded by MAX_FRONT_MATTER), so only such texts pay for a streaming event pass.
+    """
+    if text.count("[") + text.count("{") + text.count("- ") + text.count("? ") <= 10 * MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FrontMatterError(path, event.start_mark.line + offset, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _line(node: yaml.Node, offset: int) -> int:
+    return node.start_mark.line + offset
+
+
+def _check_tree(root: yaml.Node, path: str, offset: int) -> None:
+    """Reject unknown or unsafe tags and absurd nesting, visiting each node once (alias-safe)."""
+    seen: set[int] = set()
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            raise FrontMatterError(path, _line(node, offset), f"unknown or unsafe tag {node.tag!r}")
+        if depth > MAX_DEPTH:
+            raise FrontMatterError(path, _line(node, offset), f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+
+
+class _Fields:
+    """Reads the known fields of one mapping node, recording a warning for each misfit."""
+
+    def __init__(self, loader, path: str, offset: int, warnings: list[Issue], prefix: str = ""):
+        self.loader, self.path, self.offset = loader, path, offset
+        self.warnings, self.prefix = warnings, prefix
+
+    def mapping(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+        self.loader.flatten_mapping(node)  # '<<' merge keys, as SafeLoader would
+        fields: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                fields[str(key.value)] = value
+        return fields
+
+    def warn(self, node: yaml.Node | None, name: str, message: str, line: int | None = None) -> None:
+        if line is None and node is not None:
+            line = _line(node, self.offset)
+        self.warnings.append(Issue(line, self.prefix + name, message))
+
+    def scalar(self, node: yaml.Node | None, name: str):
+        """Return the constructed value of a scalar node; warn and return None otherwise."""
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            self.warn(node, name, f"expected a single value, got {shape}; ignored")
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except yaml.MarkedYAMLError as exc:
+            self.warn(node, name, f"unreadable value ({exc.problem}); ignored")
+            return None
+
+    def text(self, node: yaml.Node | None, name: str) -> str | None:
+        value = self.scalar(node, name)
+        if value is None:
+            return None
+        if isinstance(value, bytes) or isinstance(value, (list, dict, set)):
+            self.warn(node, name, f"expected text, got {type(value).__name__}; ignored")
+            return None
+        if not isinstance(value, str):
+            self.warn(node, name, f"expected text, got {type(value).__name__} {value!r}; taken as text")
+            value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
+        value = " ".join(html.unescape(value).split())
+        return value or None
+
+    def number(self, node: yaml.Node | None, name: str) -> float | int | None:
+        value = self.scalar(node, name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:
+                self.warn(node, name, f"expected a number, got {value!r}; ignored")
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            self.warn(node, name, f"expected a number, got {value!r}; ignored")
+            return None
+        return value
+
+    def date(self, node: yaml.Node | None, name: str) -> str | None:
+        value = self.scalar(node, name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                self.warn(node, name, f"unparseable date {value!r}; ignored")
+                return None
+        if not isinstance(value, (date, datetime)):
+            self.warn(node, name, f"expected a date, got {value!r}; ignored")
+            return None
+        return _iso(value)
+
+    def url(self, node: yaml.Node | None, name: str) -> str | None:
+        value = self.scalar(node, name)
+        if value is None:
+            return None
+        url = canonical_url(value) if isinstance(value, str) else None
+        if url is None:
+            self.warn(node, name, f"not an http(s) URL: {str(value)[:80]!r}; ignored")
+        return url
+
+    def provider(self, node: yaml.Node | None, name: str) -> Provider | None:
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            text = self.text(node, name)
+            if text:
+                self.warn(node, name, "expected a mapping with name and domain, got text; taken as the name")
+                return Provider(name=text)
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.warn(node, name, "expected a mapping with name and domain, got a list; ignored")
+            return None
+        fields = self.mapping(node)
+        provider_name = self.text(fields.get("name"), name + ".name")
+        domain = self.text(fields.get("domain"), name + ".domain")
+        domain = canonical_domain(domain) if domain else None
+        if not provider_name and not domain:
+            self.warn(node, name, "has neither name nor domain; ignored")
+            return None
+        return Provider(name=provider_name or domain, domain=domain or None)
+
+    def topics(self, node: yaml.Node | None, name: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if isinstance(node, yaml.ScalarNode):
+            text = self.text(node, name)
+            if text:
+                self.warn(node, name, "expected a list, got text; taken as one topic")
+                return (text,)
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.warn(node, name, "expected a list, got a mapping; ignored")
+            return ()
+        topics: list[str] = []
+        for index, item in enumerate(node.value):
+            text = self.text(item, f"{name}[{index}]")
+            if text and text.lower() not in (t.lower() for t in topics):
+                topics.append(text)
+        return tuple(topics)
+
+    def image(self, node: yaml.Node | None) -> str | None:
+        if not isinstance(node, yaml.SequenceNode):
+            return None
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                value = self.mapping(item).get("url")
+                if isinstance(value, yaml.ScalarNode) and isinstance(value.value, str):
+                    url = value.value.strip()
+                    if url.lower().startswith(("https://", "http://")):
+                        return url
+        return None
+
+    def urls(self, fields: dict[str, yaml.Node]) -> tuple[str | None, tuple[str, ...]]:
+        """Return the identity URL (webUrl, else originalUrl) and the AMP aliases."""
+        url = self.url(fields.get("webUrl"), "webUrl")
+        if url is None:
+            url = self.url(fields.get("originalUrl"), "originalUrl")
+        aliases = []
+        for key in ("ampWebUrl", "cdnAmpWebUrl"):
+            alias = self.url(fields.get(key), key)
+            if alias and alias != url and alias not in aliases:
+                aliases.append(alias)
+        return url, tuple(aliases)
+
+    def related(self, node: yaml.Node | None, name: str) -> tuple[Related, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+                self.warn(node, name, "expected a list of articles; ignored")
+            return ()
+        entries: list[Related] = []
+        for index, item in enumerate(node.value):
+            label = f"{name}[{index}]"
+            if not isinstance(item, yaml.MappingNode):
+                what = "empty" if isinstance(item, yaml.ScalarNode) and not item.value else "not a mapping"
+                self.warn(item, label, f"entry is {what}; skipped")
+                continue
+            entry = _Fields(self.loader, self.path, self.offset, self.warnings, label + ".")
+            fields = entry.mapping(item)
+            url, aliases = entry.urls(fields)
+            if url is None:
+                self.warn(item, label, "entry has no http(s) URL; skipped")
+                continue
+            entries.append(
+                Related(
+                    url=url,
+                    title=entry.text(fields.get("title"), "title"),
+                    excerpt=entry.text(fields.get("excerpt"), "excerpt"),
+                    published=entry.date(fields.get("publishedDateTime"), "publishedDateTime"),
+                    provider=entry.provider(fields.get("provider"), "provider"),
+                    quality=entry.number(fields.get("quality"), "quality"),
+                    aliases=aliases,
+                )
+            )
+        return tuple(entries)
+
+
+def _iso(value: date | datetime) -> str:
+    """Return an ISO 8601 UTC string; naive times are taken as UTC, dates as midnight UTC."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[Issue, ...]]:
+    """Parse the bytes of one article file.
+
+    Parameters
+    ----------
+    path : str or path
+        The file name, used in messages and recorded in ``Article.files``.
+    data : bytes
+        The file's content (at least up to its closing fence).
+
+    Returns
+    -------
+    (Article, tuple of Issue)
+        The article and the warnings about optional fields that were ignored or converted.
+
+    Raises
+    ------
+    FrontMatterError
+        Empty, binary or non-UTF-8 file; missing or unterminated fence; invalid YAML;
+        YAML that is not a mapping; unknown or unsafe tags; absurd nesting.
+    FieldError
+        No usable URL (neither ``webUrl`` nor ``originalUrl`` is an http(s) URL).
+
+    Examples
+    --------
+    >>> article, warnings = parse_article("a.md", b"---\\nwebUrl: https://www.x.com/a/\\n---\\n")
+    >>> article.url, article.title, warnings[0].message
+    ('https://x.com/a', None, 'missing; the label comes from the URL')
+    """
+    path = os.fspath(path)
+    text, offset = _split(data, path)
+    loader = SafeLoader(text)
+    try:
+        _check_depth(text, path, offset)
+        root = loader.get_single_node()
+        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
+            raise FrontMatterError(path, 1, "front matter is empty")
+        _check_tree(root, path, offset)
+        if not isinstance(root, yaml.MappingNode):
+            shape = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+            raise FrontMatterError(path, _line(root, offset), f"front matter is {shape}, not a mapping of fields")
+        warnings: list[Issue] = []
+        reader = _Fields(loader, path, offset, warnings)
+        fields = reader.mapping(root)
+        url, aliases = reader.urls(fields)
+        if url is None:
+            node = fields.get("webUrl") or fields.get("originalUrl")
+            line = _line(node, offset) if node is not None else 1
+            raise FieldError(path, line, "no URL: neither webUrl nor originalUrl is an http(s) URL")
+        title = reader.text(fields.get("title"), "title")
+        if title is None:
+            node = fields.get("title")
+            warnings.append(Issue(_line(node, offset) if node else 1, "title", "missing; the label comes from the URL"))
+        article = Article(
+            url=url,
+            title=title,
+            excerpt=reader.text(fields.get("excerpt"), "excerpt"),
+            published=reader.date(fields.get("publishedDateTime"), "publishedDateTime"),
+            provider=reader.provider(fields.get("provider"), "provider"),
+            topics=reader.topics(fields.get("topics"), "topics"),
+            quality=reader.number(fields.get("quality"), "quality"),
+            heat=reader.number(fields.get("heat"), "heat"),
+            type=reader.text(fields.get("type"), "type"),
+            image=reader.image(fields.get("images")),
+            aliases=aliases,
+            related=reader.related(fields.get("related"), "related"),
+            files=(path,),
+        )
+        return article, tuple(warnings)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(path, line, f"invalid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(path, None, f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise FrontMatterError(path, None, "YAML nested too deeply to parse") from exc
+    finally:
+        loader.dispose()
+
+
+def parse_file(path: str) -> ParseResult:
+    """Read and parse one file; an unusable file becomes a ParseResult carrying its error."""
+    try:
+        data = _read_front_matter(path)
+    except OSError as exc:
+        return ParseResult(path, error=FrontMatterError(path, None, f"cannot read: {exc.strerror or exc}"))
+    try:
+        article, warnings = parse_article(path, data)
+    except ArticleError as exc:
+        return ParseResult(path, error=exc)
+    return ParseResult(path, article=article, warnings=warnings)
+
+
+# --- Merging files into articles -------------------------------------------------------------
+
+
+def _union(first: tuple, second: tuple, key: Callable = lambda x: x) -> tuple:
+    seen = {key(item) for item in first}
+    extra = []
+    for item in second:
+        if key(item) not in seen:
+            seen.add(key(item))
+            extra.append(item)
+    return first + tuple(extra)
+
+
+def _merge(first: Article, second: Article) -> Article:
+    """Merge two documents of one article: the first wins, gaps filled from the second."""
+    filled = {
+        name: getattr(second, name)
+        for name in ("title", "excerpt", "published", "provider", "quality", "heat", "type", "image")
+        if getattr(first, name) is None
+    }
+    return replace(
+        first,
+        **filled,
+        topics=_union(first.topics, second.topics, str.lower),
+        aliases=_union(first.aliases, tuple(a for a in (second.url,) + second.aliases if a != first.url)),
+        related=_union(first.related, second.related, lambda r: r.url),
+        files=first.files + second.files,
+    )
+
+
+def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadReport]:
+    """Merge parse results (in load order) into articles and the report of every file.
+
+    Two documents of the same article (same canonical URL, or one's URL an AMP alias
+    of the other's) are merged; the later file is recorded as a ``duplicate`` of the first.
+    """
+    articles: list[Article] = []
+    where: dict[str, int] = {}  # canonical URL or alias -> index in articles
+    records: list[FileRecord] = []
+    for result in results:
+        if result.error is not None:
+            err = result.error
+            records.append(FileRecord(result.file, "rejected", line=err.line, reason=err.message))
+            continue
+        article = result.article
+        index = next((where[u] for u in (article.url,) + article.aliases if u in where), None)
+        if index is None:
+            where.update(dict.fromkeys((article.url,) + article.aliases, len(articles)))
+            articles.append(article)
+            records.append(FileRecord(result.file, "loaded", article=article.id, warnings=result.warnings))
+        else:
+            first = articles[index]
+            articles[index] = merged = _merge(first, article)
+            for url in (article.url,) + article.aliases:
+                where.setdefault(url, index)
+            records.append(
+                FileRecord(
+                    result.file,
+                    "duplicate",
+                    article=merged.id,
+                    duplicate_of=first.files[0],
+                    warnings=result.warnings,
+                )
+            )
+    return articles, LoadReport(tuple(records))
+
+
+def scan(
+    paths: Iterable[str | os.PathLike] | str | os.PathLike,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Article], LoadReport]:
+    """Load every article file under ``paths``, leniently: bad files are reported, not raised.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        Files, folders (recursive ``*.md``) or globs.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while files are parsed.
+
+    Returns
+    -------
+    (list of Article, LoadReport)
+        The merged articles in load order, and the fate of every file:
+        ``len(report.files) == loaded + duplicates + rejected``.
+
+    Raises
+    ------
+    InputError
+        When ``paths`` name no file at all (see :func:`find_files`).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = find_files(paths)
+    total = len(files)
+
+    def results():
+        for done, path in enumerate(files, start=1):
+            yield parse_file(path)
+            if progress is not None:
+                progress(done, total)
+
+    return merge_parsed(results())
+
+
+def load_articles(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[Article]:
+    """Load every article file under ``paths``, strictly: raise on the first bad file.
+
+    Raises
+    ------
+    ArticleError
+        The first file that cannot be loaded, with its path and line.
+    InputError
+        When ``paths`` name no file at all.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    results = []
+    for path in find_files(paths):
+        result = parse_file(path)
+        if result.error is not None:
+            raise result.error
+        results.append(result)
+    articles, _ = merge_parsed(results)
+    return articles

@@ -1,0 +1,313 @@
+"""Stage 0: the data model shared by every stage: node ids, canonical URLs, article records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import quote, urlsplit, urlunsplit
+
+__all__ = [
+    "NodeKind",
+    "EdgeKind",
+    "node_id",
+    "canonical_url",
+    "canonical_domain",
+    "Provider",
+    "Related",
+    "Article",
+    "Issue",
+    "FileRecord",
+    "LoadReport",
+]
+
+
+class NodeKind(str, Enum):
+    """The three kinds of node in the graph; the value is the ``kind`` attribute."""
+
+    ARTICLE = "article"
+    PROVIDER = "provider"
+    TOPIC = "topic"
+
+
+class EdgeKind(str, Enum):
+    """The kinds of edge in the graph; the value is the ``kind`` attribute."""
+
+    RELATED = "related"
+    PUBLISHED_BY = "published_by"
+    TAGGED = "tagged"
+    SIMILAR = "similar"
+
+
+def node_id(kind: NodeKind, key: str) -> str:
+    """Return the graph node id for an entity of ``kind`` identified by ``key``.
+
+    This is the only place node ids are made.
+
+    Parameters
+    ----------
+    kind : NodeKind
+        ARTICLE, PROVIDER or TOPIC.
+    key : str
+        Canonical URL (article), domain or name (provider), name (topic).
+
+    Returns
+    -------
+    str
+        ``"<kind>:<normalised key>"``: URLs are kept as they are (they are
+        already canonical), provider and topic keys are stripped and lower-cased.
+
+    Examples
+    --------
+    >>> node_id(NodeKind.TOPIC, " Power Apps ")
+    'topic:power apps'
+    >>> node_id(NodeKind.PROVIDER, "CNBC.com")
+    'provider:cnbc.com'
+    >>> node_id(NodeKind.ARTICLE, "https://cnbc.com/a")
+    'article:https://cnbc.com/a'
+    """
+    kind = NodeKind(kind)
+    key = key.strip()
+    if kind is not NodeKind.ARTICLE:
+        key = " ".join(key.lower().split())
+    return f"{kind.value}:{key}"
+
+
+# --- URL canonicalisation -------------------------------------------------------------------
+
+#: Query parameters that only track the reader, on every host (compared lower-cased).
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "igshid", "twclid",
+        "ocid", "cmpid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
+        "wt.mc_id", "__twitter_impression", "amp",
+    }
+)
+#: Tracking parameters specific to one site (host without ``www.``, or a parent domain of it).
+SITE_TRACKING_PARAMS = {
+    "medium.com": frozenset({"source"}),
+    "dailymail.co.uk": frozenset({"ito", "mid"}),
+}
+_AMP_CACHE = re.compile(r"^/[cvi]/(?P<secure>s/)?(?P<rest>[^/]+(?:/.*)?)$")
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+_SAFE_QUERY = "%:@!$'()*+,;/?-._~"
+
+
+def canonical_domain(host: str) -> str:
+    """Return ``host`` lower-cased, without a port, a trailing dot or a leading ``www.``.
+
+    Examples
+    --------
+    >>> canonical_domain("WWW.CNBC.com:443")
+    'cnbc.com'
+    """
+    host = host.strip().lower().rstrip(".")
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0] if not host.startswith("[") else host
+    return host[4:] if host.startswith("www.") else host
+
+
+def _is_tracking(key: str, value: str, domain: str) -> bool:
+    key = key.lower()
+    if key.startswith("utm_") or key in TRACKING_PARAMS:
+        return True
+    if key == "outputtype":
+        return value.lower() == "amp"
+    if key == "source" and value.lower().startswith("rss"):
+        return True  # Medium's feeds on custom domains: ?source=rss----<id>---4
+    parts = domain.split(".")
+    return any(
+        key in SITE_TRACKING_PARAMS.get(".".join(parts[i:]), ()) for i in range(len(parts) - 1)
+    )
+
+
+def _strip_amp_path(path: str) -> str:
+    segments = [s for s in path.split("/") if s.lower() not in ("amp", "google-amp")]
+    path = "/".join(segments)
+    if path.lower().endswith(".amp.html"):
+        path = path[: -len(".amp.html")] + ".html"
+    elif path.lower().endswith(".amp"):
+        path = path[: -len(".amp")]
+    return path
+
+
+def canonical_url(url: str) -> str | None:
+    """Return the canonical form of an article URL, or None when it is not an http(s) URL.
+
+    The canonical form identifies an article (ARCHITECTURE.md, "Identity"): https;
+    host lower-cased without ``www.``; AMP cache URLs mapped back to the publisher;
+    AMP markers and tracking parameters removed; other query parameters sorted;
+    fragment and trailing slash dropped; unsafe characters percent-encoded.
+    The function is idempotent.
+
+    Parameters
+    ----------
+    url : str
+        A URL as found in a document.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> canonical_url("http://www.CNBC.com/amp/2020/12/10/story.html?utm_source=x#top")
+    'https://cnbc.com/2020/12/10/story.html'
+    >>> canonical_url("https://www-cnet-com.cdn.ampproject.org/c/s/www.cnet.com/google-amp/news/a/")
+    'https://cnet.com/news/a'
+    >>> canonical_url("javascript:alert(1)") is None
+    True
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname
+    path, query = parts.path, parts.query
+    if host.lower().endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE.match(path)
+        if match:
+            rest = match["rest"]
+            host, _, path = rest.partition("/")
+            path = "/" + path
+    domain = canonical_domain(host)
+    if not domain or any(c in domain for c in " /\\<>\"'`"):
+        return None
+    try:
+        port = parts.port if not host.lower().endswith(".cdn.ampproject.org") else None
+    except ValueError:
+        port = None
+    netloc = domain if port in (None, 80, 443) else f"{domain}:{port}"
+    path = quote(_strip_amp_path(path), safe=_SAFE_PATH).rstrip("/")
+    params = []
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        if not _is_tracking(key, value, domain):
+            params.append(quote(pair, safe=_SAFE_QUERY + "="))
+    query = "&".join(sorted(params, key=lambda pair: pair.partition("=")[::2]))
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+# --- Records ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who published an article."""
+
+    name: str
+    domain: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The provider's node id (by domain, by name when there is no domain)."""
+        return node_id(NodeKind.PROVIDER, self.domain or self.name)
+
+
+@dataclass(frozen=True)
+class Related:
+    """One entry of an article's ``related:`` list, as the source document describes it."""
+
+    url: str
+    title: str | None = None
+    excerpt: str | None = None
+    published: str | None = None
+    provider: Provider | None = None
+    quality: float | int | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return node_id(NodeKind.ARTICLE, self.url)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article loaded from its own document (possibly merged from several files)."""
+
+    url: str
+    title: str | None = None
+    excerpt: str | None = None
+    published: str | None = None
+    provider: Provider | None = None
+    topics: tuple[str, ...] = ()
+    quality: float | int | None = None
+    heat: float | int | None = None
+    type: str | None = None
+    image: str | None = None
+    aliases: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()
+    files: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return node_id(NodeKind.ARTICLE, self.url)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found in one file: the 1-based line (None when it has none) and what."""
+
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}{what}{self.message}"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """The fate of one input file: ``loaded``, ``duplicate`` or ``rejected``."""
+
+    file: str
+    status: str
+    article: str | None = None
+    duplicate_of: str | None = None
+    line: int | None = None
+    reason: str | None = None
+    warnings: tuple[Issue, ...] = ()
+
+    def to_dict(self) -> dict:
+        """Return the record as the JSON object of ``report --json``."""
+        return {
+            "file": self.file,
+            "status": self.status,
+            "article": self.article,
+            "duplicate_of": self.duplicate_of,
+            "line": self.line,
+            "reason": self.reason,
+            "warnings": [
+                {"line": w.line, "field": w.field, "message": w.message} for w in self.warnings
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What happened to every input file, in load order."""
+
+    files: tuple[FileRecord, ...] = field(default_factory=tuple)
+
+    def count(self, status: str) -> int:
+        """Return how many files ended with ``status``."""
+        return sum(1 for record in self.files if record.status == status)
+
+    @property
+    def rejected(self) -> tuple[FileRecord, ...]:
+        return tuple(r for r in self.files if r.status == "rejected")
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(r.warnings) for r in self.files)
+
+    def to_dict(self) -> dict:
+        return {"files": [record.to_dict() for record in self.files]}

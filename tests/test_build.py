@@ -1,0 +1,84 @@
+import pytest
+
+from graph.build import build_graph, graph_counts
+from graph.load import scan
+from graph.model import Article, Provider, Related
+from tests.conftest import SEEDS
+
+GOVTECH = "article:https://govtech.com/security/Privacy-Civil-Rights-Groups-Plan-Facial-Recognition-Offensive.html"
+CNBC = "article:https://cnbc.com/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html"
+
+
+@pytest.fixture
+def seeds_graph():
+    articles, _ = scan([SEEDS])
+    return build_graph(articles)
+
+
+def test_build_graph_seeds_counts(seeds_graph):
+    assert graph_counts(seeds_graph) == {
+        "articles": 2, "stubs": 8, "providers": 10, "topics": 3,
+        "related_edges": 8, "published_by_edges": 10, "tagged_edges": 6, "similar_edges": 0,
+    }
+
+
+def test_build_graph_article_node_has_schema_attributes(seeds_graph):
+    data = seeds_graph.nodes[GOVTECH]
+    assert {k: data[k] for k in ("kind", "label", "published", "provider", "topics", "quality", "heat", "in_corpus")} == {
+        "kind": "article",
+        "label": "Privacy, Civil Rights Groups Plan Facial Recognition Offensive",
+        "published": "2020-12-08T21:40:00Z",
+        "provider": "provider:govtech.com",
+        "topics": ["Natural Language Processing", "AI", "Computer Vision"],
+        "quality": 61,
+        "heat": -1,
+        "in_corpus": True,
+    }
+    assert data["files"] == [str(SEEDS / "000_4a30299b73ddeaa1.md")]
+
+
+def test_build_graph_stub_comes_from_related_entry(seeds_graph):
+    data = seeds_graph.nodes[CNBC]
+    assert (data["in_corpus"], data["title"], data["published"], data["provider"], data["files"], data["topics"]) == (
+        False, "Deere's farm version of facial recognition is coming to fields in 2021", "2020-12-11T00:11:00Z",
+        "provider:cnbc.com", [], [])
+    assert seeds_graph.edges[GOVTECH, CNBC]["kind"] == "related"
+    assert seeds_graph.edges[CNBC, "provider:cnbc.com"]["kind"] == "published_by"
+
+
+def test_build_graph_provider_and_topic_nodes(seeds_graph):
+    assert seeds_graph.nodes["provider:govtech.com"] == {
+        "kind": "provider", "label": "Government Technology", "name": "Government Technology",
+        "domain": "govtech.com", "articles": 1}
+    assert seeds_graph.nodes["topic:computer vision"] == {"kind": "topic", "label": "Computer Vision", "name": "Computer Vision"}
+    assert sorted(v for _, v, k in seeds_graph.out_edges(GOVTECH, data="kind") if k == "tagged") == [
+        "topic:ai", "topic:computer vision", "topic:natural language processing"]
+
+
+def test_build_graph_links_related_entry_to_loaded_article_through_amp_variant():
+    a = Article(url="https://a.com/1", title="A", aliases=("https://a.com/1.amp",),
+                related=(Related(url="https://b.com/2"),))
+    b = Article(url="https://b.com/2", title="B", related=(Related(url="https://a.com/1.amp"), Related(url="https://b.com/2")))
+    G = build_graph([a, b])
+    assert sorted((u, v) for u, v, k in G.edges(data="kind") if k == "related") == [
+        ("article:https://a.com/1", "article:https://b.com/2"), ("article:https://b.com/2", "article:https://a.com/1")]
+    assert graph_counts(G)["stubs"] == 0  # and b listing itself added no self-loop
+
+
+def test_build_graph_stub_merges_several_related_entries():
+    a = Article(url="https://a.com/1", related=(Related(url="https://s.com/x"),))
+    b = Article(url="https://b.com/2", related=(Related(url="https://s.com/x", title="Stub title", provider=Provider("S", "s.com")),))
+    G = build_graph([a, b])
+    stub = G.nodes["article:https://s.com/x"]
+    assert (stub["title"], stub["label"], stub["provider"]) == ("Stub title", "Stub title", "provider:s.com")
+    assert G.nodes["provider:s.com"]["articles"] == 1
+
+
+def test_build_graph_provider_falls_back_to_url_domain():
+    G = build_graph([Article(url="https://news.example.org/a")])
+    assert G.nodes["provider:news.example.org"]["name"] == "news.example.org"
+    assert G.nodes["article:https://news.example.org/a"]["label"] == "news.example.org: a"
+
+
+def test_build_graph_empty_input_gives_empty_graph():
+    assert build_graph([]).number_of_nodes() == 0

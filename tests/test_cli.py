@@ -1,0 +1,91 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+from tests.conftest import SEEDS, article_text
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, [str(a) for a in args], prog_name="graph")
+
+    return invoke
+
+
+def test_cli_stats_seeds_json(run):
+    result = run("stats", SEEDS, "--json")
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert {k: stats[k] for k in ("files", "loaded", "duplicates", "rejected", "articles", "stubs", "providers", "topics", "related_edges")} == {
+        "files": 2, "loaded": 2, "duplicates": 0, "rejected": 0, "articles": 2, "stubs": 8,
+        "providers": 10, "topics": 3, "related_edges": 8}
+    assert isinstance(stats["clusters"], int)
+
+
+def test_cli_stats_table(run):
+    result = run("stats", SEEDS)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "files               2" in lines and "stubs               8" in lines and "related edges       8" in lines
+
+
+def test_cli_report_json_accounts_for_every_file(run, write_article, tmp_path):
+    write_article("a.md", article_text())
+    write_article("b.md", article_text())
+    write_article("c.md", "---\ntitle: [\n---\n")
+    result = run("report", tmp_path, "--json")
+    assert result.exit_code == 0
+    files = json.loads(result.output)["files"]
+    assert [(f["file"].rsplit("/", 1)[-1], f["status"], f["line"], f["reason"]) for f in files] == [
+        ("a.md", "loaded", None, None),
+        ("b.md", "duplicate", None, None),
+        ("c.md", "rejected", 3, "invalid YAML: did not find expected node content"),
+    ]
+    assert files[1]["duplicate_of"] == str(tmp_path / "a.md")
+    assert files[0]["article"] == "article:https://example.com/a"
+    assert set(files[0]) == {"file", "status", "article", "duplicate_of", "line", "reason", "warnings"}
+
+
+def test_cli_report_table_names_file_and_line(run, write_article, tmp_path):
+    write_article("good.md", article_text(quality='"high"'))
+    write_article("bad.md", "---\ntitle: [\n---\n")
+    result = run("report", tmp_path)
+    assert result.exit_code == 0
+    assert f"rejected  {tmp_path / 'bad.md'}:3   invalid YAML: did not find expected node content" in result.output
+    assert f"warning   {tmp_path / 'good.md'}:4  quality: expected a number, got 'high'; ignored" in result.output
+    assert result.output.endswith("2 files: 1 loaded, 0 duplicates, 1 rejected, 1 warnings\n")
+
+
+def test_cli_stats_with_rejected_files_succeeds(run, write_article, tmp_path):
+    write_article("good.md", article_text())
+    write_article("bad.md", b"\x00\x01")
+    result = run("stats", tmp_path, "--json")
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert (stats["files"], stats["loaded"], stats["rejected"]) == (2, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("stats", "no/such/folder"), "Error: no/such/folder: no such file, folder or glob match"),
+        (("stats",), "Error: Missing argument 'PATH...'. Try 'graph stats --help'."),
+        (("report", "--bogus", "x"), "Error: No such option '--bogus'. Try 'graph report --help'."),
+        (("nonsense",), "Error: No such command 'nonsense'. Try 'graph --help'."),
+    ],
+)
+def test_cli_unusable_arguments_exit_1_with_one_line(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.output == message + "\n"
+
+
+def test_cli_folder_without_md_files_exits_1(run, tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    result = run("stats", tmp_path)
+    assert (result.exit_code, result.output) == (1, f"Error: no .md files found in {tmp_path}\n")

@@ -1,0 +1,270 @@
+import os
+import pickle
+import time
+
+import pytest
+
+from graph.errors import ArticleError, FieldError, FrontMatterError, InputError
+from graph.load import find_files, load_articles, parse_article, scan
+from tests.conftest import SEEDS, article_text
+
+
+def fate(report, path):
+    (record,) = [r for r in report.files if r.file == str(path)]
+    return record
+
+
+# --- good input ---------------------------------------------------------------------------
+
+
+def test_scan_seeds_loads_both_documents():
+    articles, report = scan([SEEDS])
+    assert [r.status for r in report.files] == ["loaded", "loaded"]
+    assert [a.url for a in articles] == [
+        "https://govtech.com/security/Privacy-Civil-Rights-Groups-Plan-Facial-Recognition-Offensive.html",
+        "https://nationthailand.com/edandtech/30402761",
+    ]
+    first = articles[0]
+    assert first.title == "Privacy, Civil Rights Groups Plan Facial Recognition Offensive"
+    assert first.published == "2020-12-08T21:40:00Z"
+    assert first.topics == ("Natural Language Processing", "AI", "Computer Vision")
+    assert (first.quality, first.heat) == (61, -1)
+    assert first.provider.name == "Government Technology" and first.provider.domain == "govtech.com"
+    assert [r.url for r in first.related][:2] == [
+        "https://cnbc.com/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html",
+        "https://cnet.com/news/facial-recognitions-fate-could-be-decided-in-2021",
+    ]
+    assert len(first.related) == 6 and len(articles[1].related) == 2
+    assert report.warnings == 0
+
+
+def test_parse_article_accepts_bom_and_crlf(write_article):
+    text = article_text(topics="\n  - AI").replace("\n", "\r\n")
+    path = write_article("crlf.md", "\ufeff".encode() + text.encode())
+    (article,), report = scan([path])
+    assert (article.title, article.topics, report.warnings) == ("A story", ("AI",), 0)
+
+
+def test_parse_article_ignores_the_body_even_when_it_has_fences(write_article):
+    path = write_article("body.md", article_text() + "---\nnot: [yaml\n---\n")
+    (article,), report = scan([path])
+    assert article.url == "https://example.com/a" and report.count("loaded") == 1
+
+
+def test_parse_article_unescapes_html_entities_in_text(write_article):
+    path = write_article("ent.md", article_text(title="AT&amp;T &#8216;wins&#8217;"))
+    (article,), _ = scan([path])
+    assert article.title == "AT&T \u2018wins\u2019"
+
+
+def test_originalurl_is_used_only_without_weburl(write_article):
+    both = write_article("both.md", '---\nwebUrl: "https://a.com/x"\noriginalUrl: "https://b.com/y"\ntitle: T\n---\n')
+    only = write_article("only.md", '---\noriginalUrl: "https://b.com/z"\ntitle: T\n---\n')
+    articles, _ = scan([both, only])
+    assert [a.url for a in articles] == ["https://a.com/x", "https://b.com/z"]
+
+
+# --- rejected -----------------------------------------------------------------------------
+
+REJECTED = [
+    ("empty.md", b"", None, "empty file"),
+    ("blank.md", b"  \n\n", None, "empty file"),
+    ("binary.md", b"---\x00\x01\x02PNG\x00" * 10, None, "binary file (contains NUL bytes), not a text document"),
+    ("latin1.md", "---\ntitle: caf\u00e9\n---\n".encode("latin-1"), 2, "not UTF-8: invalid byte 0xe9 at byte 14"),
+    ("nofence.md", b"title: x\nwebUrl: https://a.com/b\n", 1, "no front matter: the first line is not '---'"),
+    ("unterminated.md", b"---\ntitle: x\nwebUrl: https://a.com/b\n", 1, "unterminated front matter: no closing '---' line"),
+    ("syntax.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nrelated: [a, b\n---\n", 5, "invalid YAML: did not find expected ',' or ']'"),
+    ("badindent.md", b"---\ntitle: x\n  webUrl: : y\n---\n", 3, "invalid YAML: mapping values are not allowed in this context"),
+    ("list.md", b"---\n- a\n- b\n---\n", 2, "front matter is a list, not a mapping of fields"),
+    ("scalar.md", b"---\njust text\n---\n", 2, "front matter is a single value, not a mapping of fields"),
+    ("emptyfm.md", b"---\n---\n", 1, "front matter is empty"),
+    ("python.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nx: !!python/object/apply:os.system [\"echo hi\"]\n---\n", 4,
+     "unknown or unsafe tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
+    ("custom.md", b"---\ntitle: !shout x\nwebUrl: https://a.com/b\n---\n", 2, "unknown or unsafe tag '!shout'"),
+    ("nourl.md", b"---\ntitle: x\n---\n", 1, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
+    ("jsurl.md", b"---\ntitle: x\nwebUrl: \"javascript:alert(1)\"\n---\n", 3, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
+]
+
+
+@pytest.mark.parametrize("name, content, line, reason", REJECTED)
+def test_scan_rejects_bad_file_with_reason_and_line(write_article, name, content, line, reason):
+    good = write_article("good.md", article_text())
+    bad = write_article(name, content)
+    articles, report = scan([good, bad])
+    assert [a.url for a in articles] == ["https://example.com/a"]
+    record = fate(report, bad)
+    assert (record.status, record.line, record.reason) == ("rejected", line, reason)
+    assert len(report.files) == 2
+
+
+@pytest.mark.parametrize("name, content, line, reason", REJECTED)
+def test_parse_article_raises_typed_located_error(name, content, line, reason):
+    with pytest.raises(ArticleError) as excinfo:
+        parse_article(name, content)
+    assert excinfo.value.line == line
+    assert str(excinfo.value) == (f"{name}:{line}: {reason}" if line else f"{name}: {reason}")
+    expected = FieldError if reason.startswith("no URL") else FrontMatterError
+    assert type(excinfo.value) is expected
+
+
+def test_scan_rejects_unreadable_file(write_article, tmp_path):
+    good = write_article("good.md", article_text())
+    os.symlink(tmp_path / "missing-target.md", tmp_path / "dangling.md")
+    _, report = scan([tmp_path])
+    record = fate(report, tmp_path / "dangling.md")
+    assert (record.status, record.reason) == ("rejected", "cannot read: No such file or directory")
+    assert fate(report, good).status == "loaded"
+
+
+def test_article_error_pickles_with_its_location():
+    err = FrontMatterError("news/bad.md", 3, "invalid YAML: x")
+    copy = pickle.loads(pickle.dumps(err))
+    assert (type(copy), copy.path, copy.line, copy.message, str(copy)) == (
+        FrontMatterError, err.path, 3, "invalid YAML: x", "news/bad.md:3: invalid YAML: x")
+
+
+# --- hostile ------------------------------------------------------------------------------
+
+BILLION_LAUGHS = "---\ntitle: x\nwebUrl: https://a.com/b\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else ', '.join(['lol'] * 9)}]\n" for i in range(12)
+) + "topics: *l11\nrelated: *l11\nprovider: *l11\n---\n"
+
+
+@pytest.mark.parametrize(
+    "name, content, status",
+    [
+        ("laughs.md", BILLION_LAUGHS, "loaded"),
+        ("deep-flow.md", "---\nwebUrl: https://a.com/b\nx: " + "[" * 20000 + "]" * 20000 + "\n---\n", "rejected"),
+        ("deep-block.md", "---\nwebUrl: https://a.com/b\nx:\n" + "".join("  " * i + "-\n" for i in range(3000)) + "---\n", "rejected"),
+        ("deep-map.md", "---\nwebUrl: https://a.com/b\n" + "".join("  " * i + f"k{i}:\n" for i in range(3000)) + "---\n", "rejected"),
+        ("many-aliases.md", "---\nwebUrl: https://a.com/b\na: &a x\nrelated: [" + ", ".join(["*a"] * 100000) + "]\n---\n", "loaded"),
+        ("million-brackets.md", "---\nwebUrl: https://a.com/b\nx: " + "[" * 10**6 + "]" * 10**6 + "\n---\n", "rejected"),
+        ("compact-dashes.md", "---\nwebUrl: https://a.com/b\nx:\n" + "- " * 200000 + "a\n---\n", "rejected"),
+        ("deep-mappings.md", "---\nwebUrl: https://a.com/b\nx: " + "{a: " * 200000 + "1" + "}" * 200000 + "\n---\n", "rejected"),
+    ],
+    ids=["billion-laughs", "deep-flow", "deep-block", "deep-map", "many-aliases", "million-brackets", "compact-dashes", "deep-mappings"],
+)
+def test_scan_handles_hostile_yaml_in_bounded_time(write_article, name, content, status):
+    path = write_article(name, content)
+    started = time.perf_counter()
+    _, report = scan([path])
+    assert time.perf_counter() - started < 5
+    assert fate(report, path).status == status
+
+
+def test_billion_laughs_fields_are_warned_not_expanded(write_article):
+    path = write_article("laughs.md", BILLION_LAUGHS)
+    (article,), report = scan([path])
+    assert (article.topics, article.related, article.provider) == ((), (), None)
+    fields = {w.field for w in fate(report, path).warnings}
+    assert fields == {"provider"} | {f"topics[{i}]" for i in range(9)} | {f"related[{i}]" for i in range(9)}
+
+
+def test_deep_nesting_is_rejected_with_reason(write_article):
+    path = write_article("deep.md", "---\nwebUrl: https://a.com/b\nx: " + "[" * 500 + "]" * 500 + "\n---\n")
+    record = fate(scan([path])[1], path)
+    assert (record.line, record.reason) == (3, "nested more than 100 levels deep")
+
+
+# --- loaded with warnings -------------------------------------------------------------------
+
+WARNED = [
+    ("quality: \"high\"", "quality", 4, "expected a number, got 'high'; ignored"),
+    ("topics: AI", "topics", 4, "expected a list, got text; taken as one topic"),
+    ("provider: Some Name", "provider", 4, "expected a mapping with name and domain, got text; taken as the name"),
+    ("publishedDateTime: \"next tuesday\"", "publishedDateTime", 4, "unparseable date 'next tuesday'; ignored"),
+    ("related:\n  -\n  - title: no url\n", "related[0]", 5, "entry is empty; skipped"),
+    ("related:\n  - title: no url\n", "related[0]", 5, "entry has no http(s) URL; skipped"),
+    ("heat: [1, 2]", "heat", 4, "expected a single value, got a list; ignored"),
+]
+
+
+@pytest.mark.parametrize("line_text, field, line, message", WARNED)
+def test_scan_loads_with_warning_naming_the_field(write_article, line_text, field, line, message):
+    path = write_article("warn.md", f'---\ntitle: "T"\nwebUrl: "https://a.com/x"\n{line_text}\n---\n')
+    articles, report = scan([path])
+    record = fate(report, path)
+    assert (record.status, len(articles)) == ("loaded", 1)
+    assert (record.warnings[0].field, record.warnings[0].line, record.warnings[0].message) == (field, line, message)
+
+
+def test_wrongly_typed_fields_are_converted_where_meaningful(write_article):
+    path = write_article("conv.md", '---\nwebUrl: "https://a.com/x"\ntitle: 1984\ntopics: AI\nprovider: Some Name\nquality: "42"\n---\n')
+    (article,), report = scan([path])
+    assert (article.title, article.topics, article.provider.name, article.quality) == ("1984", ("AI",), "Some Name", 42)
+
+
+def test_missing_title_is_warned(write_article):
+    path = write_article("untitled.md", '---\nwebUrl: "https://a.com/x"\n---\n')
+    (article,), report = scan([path])
+    assert article.title is None
+    assert [str(w) for w in fate(report, path).warnings] == ["line 1: title: missing; the label comes from the URL"]
+
+
+def test_related_entry_pointing_outside_http_is_skipped(write_article):
+    path = write_article("rel.md", article_text(related='\n  - title: bad\n    webUrl: "javascript:alert(1)"\n  - webUrl: "https://b.com/ok"'))
+    (article,), report = scan([path])
+    assert [r.url for r in article.related] == ["https://b.com/ok"]
+    assert [w.field for w in fate(report, path).warnings] == ["related[0].webUrl", "related[0]"]
+
+
+# --- merging --------------------------------------------------------------------------------
+
+
+def test_scan_merges_two_documents_of_one_article(write_article):
+    first = write_article("a/1.md", article_text(url="https://www.example.com/a/?utm_source=x", topics="\n  - AI", related='\n  - webUrl: "https://r.com/1"'))
+    second = write_article("b/2.md", article_text(url="https://example.com/a", title="Other title", quality="70", topics="\n  - ai\n  - Robots", related='\n  - webUrl: "https://r.com/2"\n  - webUrl: "https://r.com/1"'))
+    articles, report = scan([first.parent.parent])
+    (article,) = articles
+    assert article.title == "A story"  # the first document wins
+    assert article.quality == 70  # gaps are filled from the second
+    assert article.topics == ("AI", "Robots")
+    assert [r.url for r in article.related] == ["https://r.com/1", "https://r.com/2"]
+    assert article.files == (str(first), str(second))
+    assert [(r.status, r.duplicate_of) for r in report.files] == [("loaded", None), ("duplicate", str(first))]
+
+
+def test_scan_merges_a_document_known_by_its_amp_alias(write_article):
+    first = write_article("1.md", article_text(url="https://news.com/a", ampWebUrl='"https://news.com/a.amp.html"'))
+    second = write_article("2.md", article_text(url="https://news.com/a.amp.html"))
+    articles, report = scan([first, second])
+    assert len(articles) == 1 and report.count("duplicate") == 1
+
+
+def test_load_articles_raises_on_first_bad_file(write_article, tmp_path):
+    write_article("a.md", article_text())
+    write_article("b.md", "---\ntitle: [\n---\n")
+    with pytest.raises(FrontMatterError, match=r"b\.md:3: invalid YAML"):
+        load_articles(tmp_path)
+
+
+# --- finding files --------------------------------------------------------------------------
+
+
+def test_find_files_expands_folders_globs_and_files(write_article, tmp_path):
+    a = write_article("x/a.md", article_text())
+    b = write_article("x/sub/b.md", article_text())
+    write_article("x/.hidden/c.md", article_text())
+    write_article("x/notes.txt", "no")
+    t = write_article("y/t.txt", article_text())
+    assert find_files([tmp_path / "x"]) == [str(a), str(b)]
+    assert find_files([str(tmp_path / "x" / "**" / "*.md")]) == [str(a), str(b)]
+    assert find_files([t, tmp_path / "x", a]) == [str(t), str(a), str(b)]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: [d / "missing"], "missing: no such file, folder or glob match"),
+    (lambda d: [d], "no .md files found in"),
+    (lambda d: [], "no path given"),
+])
+def test_find_files_refuses_unusable_paths(tmp_path, make, message):
+    with pytest.raises(InputError, match=message.replace(".", r"\.")):
+        find_files(make(tmp_path))
+
+
+def test_scan_loads_every_undamaged_file_among_damaged_ones(write_article, tmp_path):
+    for i in range(100):
+        content = "---\ntitle: [\n---\n" if i % 10 == 3 else article_text(url=f"https://example.com/{i}")
+        write_article(f"c/{i:03}.md", content)
+    articles, report = scan([tmp_path / "c"])
+    assert (len(articles), report.count("loaded"), report.count("rejected"), len(report.files)) == (90, 90, 10, 100)

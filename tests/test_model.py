@@ -1,0 +1,88 @@
+import pytest
+
+from graph.model import NodeKind, canonical_url, node_id
+
+# Real cases from seeds/ and ../shared/corpus: (as found, canonical form)
+CANONICAL_CASES = [
+    # cdnAmpWebUrl with ?outputType=amp (seed 002)
+    (
+        "https://www-washingtonpost-com.cdn.ampproject.org/c/s/www.washingtonpost.com/technology/2021/02/17/facial-recognition-biden/?outputType=amp",
+        "https://washingtonpost.com/technology/2021/02/17/facial-recognition-biden",
+    ),
+    # ampWebUrl with ?outputType=amp and the plain webUrl agree
+    (
+        "https://www.washingtonpost.com/technology/2021/02/17/facial-recognition-biden/",
+        "https://washingtonpost.com/technology/2021/02/17/facial-recognition-biden",
+    ),
+    # /amp/ leading segment (seed 000, CNBC) and its AMP-cache form
+    (
+        "https://www.cnbc.com/amp/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html",
+        "https://cnbc.com/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html",
+    ),
+    (
+        "https://www-cnbc-com.cdn.ampproject.org/c/s/www.cnbc.com/amp/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html",
+        "https://cnbc.com/2020/12/10/deeres-farm-version-of-facial-recognition-is-coming-to-fields-in-2021.html",
+    ),
+    # /google-amp/ segment (seed 000, CNET)
+    (
+        "https://www.cnet.com/google-amp/news/facial-recognitions-fate-could-be-decided-in-2021/",
+        "https://cnet.com/news/facial-recognitions-fate-could-be-decided-in-2021",
+    ),
+    # ?amp and ?AMP (seeds)
+    ("https://www.dailydot.com/debug/biden-facial-recognition-pressure/?amp", "https://dailydot.com/debug/biden-facial-recognition-pressure"),
+    (
+        "https://www.govtech.com/security/Privacy-Civil-Rights-Groups-Plan-Facial-Recognition-Offensive.html?AMP",
+        "https://govtech.com/security/Privacy-Civil-Rights-Groups-Plan-Facial-Recognition-Offensive.html",
+    ),
+    # /amp/ trailing (corpus: enterprisetalk), /amp in the middle (dailymail), .amp.html (infoworld)
+    (
+        "https://enterprisetalk.com/quick-bytes/microsoft-to-rebrand-power-apps-portals-as-power-pages/amp/",
+        "https://enterprisetalk.com/quick-bytes/microsoft-to-rebrand-power-apps-portals-as-power-pages",
+    ),
+    (
+        "https://www.dailymail.co.uk/news/article-9920349/amp/Massive-Microsoft-Power-Apps-data-breach-exposes-personal-details-38-million-people.html",
+        "https://dailymail.co.uk/news/article-9920349/Massive-Microsoft-Power-Apps-data-breach-exposes-personal-details-38-million-people.html",
+    ),
+    (
+        "https://www.dailymail.co.uk/news/article-9920349/Massive-Microsoft-Power-Apps-data-breach-exposes-personal-details-38-million-people.html?mid=1",
+        "https://dailymail.co.uk/news/article-9920349/Massive-Microsoft-Power-Apps-data-breach-exposes-personal-details-38-million-people.html",
+    ),
+    (
+        "https://www-infoworld-com.cdn.ampproject.org/c/s/www.infoworld.com/article/3617869/microsoft-fleshes-out-power-apps.amp.html",
+        "https://infoworld.com/article/3617869/microsoft-fleshes-out-power-apps.html",
+    ),
+    # ?source= on medium.com (corpus)
+    (
+        "https://medium.com/trueface-ai/computer-vision-and-the-ccpa-what-you-need-to-know-928477de0601?source=topic_page---------2------------------1",
+        "https://medium.com/trueface-ai/computer-vision-and-the-ccpa-what-you-need-to-know-928477de0601",
+    ),
+    # a URL with a space in it
+    ("https://www.example.com/news/power apps launch.html", "https://example.com/news/power%20apps%20launch.html"),
+    # tracking parameters removed, others kept in sorted order, fragment dropped, http upgraded
+    ("http://Example.com/a/?utm_source=x&b=2&fbclid=y&a=1&ocid=z&cmpid=q#top", "https://example.com/a?a=1&b=2"),
+    # meaningful query parameters stay (YouTube ids, corpus)
+    ("https://youtube.com/watch?v=WJk-Y8LQlfE", "https://youtube.com/watch?v=WJk-Y8LQlfE"),
+    ("https://example.com:443/", "https://example.com"),
+    ("https://example.com:8080/x", "https://example.com:8080/x"),
+]
+
+
+@pytest.mark.parametrize("url, expected", CANONICAL_CASES)
+def test_canonical_url_real_cases(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize("url, expected", CANONICAL_CASES)
+def test_canonical_url_is_idempotent(url, expected):
+    assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "ftp://x.com/a", "", "not a url", "https://", None, 42])
+def test_canonical_url_rejects_non_http(url):
+    assert canonical_url(url) is None
+
+
+def test_node_id_normalises_provider_and_topic_keys():
+    assert node_id(NodeKind.TOPIC, "  Power   Apps ") == "topic:power apps"
+    assert node_id(NodeKind.PROVIDER, "CNBC.com") == "provider:cnbc.com"
+    assert node_id(NodeKind.ARTICLE, "https://x.com/A") == "article:https://x.com/A"
