@@ -6,6 +6,7 @@ import glob
 import html
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -119,6 +120,8 @@ def find_files(paths: Iterable[str | os.PathLike]) -> list[str]:
 
 def _read_front_matter(path: str) -> bytes:
     """Read the file up to its closing fence (never its body), at most about MAX_FRONT_MATTER bytes."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+        raise OSError(0, "not a regular file (a folder, pipe or device)")
     with open(path, "rb") as f:
         data = f.read(65536)
         if not data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
@@ -148,7 +151,8 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
         raise FrontMatterError(
             path, line, f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}"
         ) from exc
-    lines = text.splitlines()
+    # only \n (and \r\n) end a line here: str.splitlines would also split on \x0c, \x1c, \u2028…
+    lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterError(path, 1, "no front matter: the first line is not '---'")
     for number, line in enumerate(lines[1:], start=2):
@@ -473,6 +477,12 @@ def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[
         line = mark.line + offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(path, line, f"invalid YAML: {problem}") from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters)
+        line = text.count("\n", 0, exc.position) + offset if isinstance(exc.position, int) else None
+        character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise FrontMatterError(
+            path, line, f"invalid YAML: unacceptable character {character} ({exc.reason})"
+        ) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(path, None, f"invalid YAML: {exc}") from exc
     except RecursionError as exc:

@@ -81,6 +81,8 @@ REJECTED = [
     ("python.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nx: !!python/object/apply:os.system [\"echo hi\"]\n---\n", 4,
      "unknown or unsafe tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
     ("custom.md", b"---\ntitle: !shout x\nwebUrl: https://a.com/b\n---\n", 2, "unknown or unsafe tag '!shout'"),
+    ("control.md", b"---\nwebUrl: https://a.com/b\ntitle: \"a\x0cb\"\n---\n", 3,
+     "invalid YAML: unacceptable character #x000c (control characters are not allowed)"),
     ("nourl.md", b"---\ntitle: x\n---\n", 1, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
     ("jsurl.md", b"---\ntitle: x\nwebUrl: \"javascript:alert(1)\"\n---\n", 3, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
 ]
@@ -114,6 +116,18 @@ def test_scan_rejects_unreadable_file(write_article, tmp_path):
     record = fate(report, tmp_path / "dangling.md")
     assert (record.status, record.reason) == ("rejected", "cannot read: No such file or directory")
     assert fate(report, good).status == "loaded"
+
+
+def test_scan_rejects_pipes_and_devices_without_blocking(write_article, tmp_path):
+    write_article("good.md", article_text())
+    os.mkfifo(tmp_path / "fifo.md")
+    os.symlink("/dev/zero", tmp_path / "zero.md")
+    _, report = scan([tmp_path])
+    assert [(r.file.rsplit("/", 1)[-1], r.status, r.reason) for r in report.files] == [
+        ("fifo.md", "rejected", "cannot read: not a regular file (a folder, pipe or device)"),
+        ("good.md", "loaded", None),
+        ("zero.md", "rejected", "cannot read: not a regular file (a folder, pipe or device)"),
+    ]
 
 
 def test_article_error_pickles_with_its_location():
