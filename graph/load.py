@@ -40,7 +40,8 @@ MAX_DEPTH = 100
 
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.M)
 #: The tags SafeLoader can construct; any other tag makes the document hostile or foreign.
-_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag)
+_MERGE = "tag:yaml.org,2002:merge"
+_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag) | {_MERGE}
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -218,11 +219,35 @@ class _Fields:
         self.warnings, self.prefix = warnings, prefix
 
     def mapping(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
-        self.loader.flatten_mapping(node)  # '<<' merge keys, as SafeLoader would
+        """Return the value node of each scalar key; ``<<`` merge keys fill keys not given.
+
+        Merged mappings are visited once each (never copied), so a merge-key bomb
+        costs no more than the nodes actually written in the file.
+        """
         fields: dict[str, yaml.Node] = {}
+        merges: list[yaml.Node] = []
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                fields[str(key.value)] = value
+                if key.tag == _MERGE:
+                    merges.append(value)
+                else:
+                    fields[str(key.value)] = value
+        seen = {id(node)}
+        stack = merges[::-1]
+        while stack:
+            merged = stack.pop()
+            if id(merged) in seen:
+                continue
+            seen.add(id(merged))
+            if isinstance(merged, yaml.SequenceNode):
+                stack.extend(merged.value[::-1])
+            elif isinstance(merged, yaml.MappingNode):
+                for key, value in merged.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        if key.tag == _MERGE:
+                            stack.append(value)
+                        else:
+                            fields.setdefault(str(key.value), value)
         return fields
 
     def warn(self, node: yaml.Node | None, name: str, message: str, line: int | None = None) -> None:

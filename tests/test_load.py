@@ -174,6 +174,27 @@ def test_billion_laughs_fields_are_warned_not_expanded(write_article):
     assert fields == {"provider"} | {f"topics[{i}]" for i in range(9)} | {f"related[{i}]" for i in range(9)}
 
 
+MERGE_BOMB = "\n".join(
+    ["---", "webUrl: https://a.com/x", "l0: &l0 {" + ", ".join(f"k{i}: {i}" for i in range(9)) + ", title: Merged}"]
+    + [f"l{i}: &l{i} {{<<: [" + ", ".join([f"*l{i - 1}"] * 9) + "]}" for i in range(1, 12)]
+    + ["<<: *l11", "---", ""]
+)
+
+
+def test_merge_keys_are_honoured_without_expansion(write_article):
+    path = write_article("merge.md", MERGE_BOMB)
+    started = time.perf_counter()
+    (article,), report = scan([path])
+    assert time.perf_counter() - started < 5
+    assert (article.title, fate(report, path).status) == ("Merged", "loaded")
+
+
+def test_explicit_keys_win_over_merged_ones(write_article):
+    path = write_article("m.md", '---\nbase: &b {title: Base, quality: 5}\n<<: *b\ntitle: Own\nwebUrl: "https://a.com/x"\n---\n')
+    (article,), _ = scan([path])
+    assert (article.title, article.quality) == ("Own", 5)
+
+
 def test_deep_nesting_is_rejected_with_reason(write_article):
     path = write_article("deep.md", "---\nwebUrl: https://a.com/b\nx: " + "[" * 500 + "]" * 500 + "\n---\n")
     record = fate(scan([path])[1], path)
