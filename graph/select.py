@@ -2,13 +2,78 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 import networkx as nx
 
 from .model import EdgeKind, NodeKind
 
-__all__ = ["filter_graph"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Selection",
+    "filter_graph",
+    "select_overview",
+    "select_story",
+    "select_neighbourhood",
+    "select_provider",
+    "select_topic",
+]
+
+#: Nodes sent to the browser by default: a few hundred draw at once with a precomputed layout.
+DEFAULT_LIMIT = 300
+#: Kind of the nodes of the stories overview (one node per story); never a node of the article graph.
+STORY = "story"
+#: Edge kind of the provider view between a provider and a provider covering the same stories.
+CO_COVERS = "co_covers"
+_LINKS = (EdgeKind.RELATED.value, EdgeKind.SIMILAR.value)
+_ARTICLE = NodeKind.ARTICLE.value
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a view draws, and what it left out to stay within its node budget.
+
+    Attributes
+    ----------
+    graph : nx.DiGraph
+        The nodes and edges to draw (a new graph; attribute values shared with G).
+    unit : str
+        What was counted and capped: ``"stories"`` or ``"articles"``.
+    total : int
+        How many of them the question has.
+    shown : int
+        How many of them are in ``graph``.
+    """
+
+    graph: nx.DiGraph
+    unit: str
+    total: int
+    shown: int
+
+    @property
+    def left_out(self) -> int:
+        """How many were left out."""
+        return self.total - self.shown
+
+    @property
+    def note(self) -> str:
+        """A plain sentence saying what was left out and how to see it ('' when nothing was).
+
+        Examples
+        --------
+        >>> Selection(nx.DiGraph(), "articles", 500, 300).note
+        'Showing the 300 most central of 500 articles; 200 left out. Raise "Nodes at most" in the sidebar or narrow the filters to see them.'
+        >>> Selection(nx.DiGraph(), "stories", 3, 3).note
+        ''
+        """
+        if not self.left_out:
+            return ""
+        which = "largest" if self.unit == "stories" else "most central"
+        return (
+            f"Showing the {self.shown} {which} of {self.total} {self.unit}; {self.left_out} left out. "
+            'Raise "Nodes at most" in the sidebar or narrow the filters to see them.'
+        )
 
 
 def filter_graph(
@@ -96,3 +161,250 @@ def filter_graph(
         if u in keep and v in keep and (similar or data.get("kind") != EdgeKind.SIMILAR.value)
     )
     return H
+
+
+def _check_limit(limit: int) -> None:
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+
+
+def _is_article(G: nx.DiGraph, n) -> bool:
+    return G.nodes[n]["kind"] == _ARTICLE
+
+
+def _by_rank(nodes: Iterable[str], pagerank: dict[str, float]) -> list[str]:
+    """Nodes by decreasing PageRank, then id: the most central first, the same order every time."""
+    return sorted(nodes, key=lambda n: (-pagerank.get(n, 0.0), n))
+
+
+def _induced(G: nx.DiGraph, nodes: Iterable[str], *, kind: str) -> nx.DiGraph:
+    """A new graph of ``nodes`` (in the given order) and the edges of G between them."""
+    H = nx.DiGraph()
+    H.graph.update(G.graph, view=kind)
+    H.add_nodes_from((n, G.nodes[n]) for n in nodes)
+    H.add_edges_from((u, v, data) for u, v, data in G.edges(H, data=True) if v in H)
+    return H
+
+
+def _with_providers(G: nx.DiGraph, articles: list[str]) -> list[str]:
+    """``articles`` followed by the providers that published them (first seen first)."""
+    providers = dict.fromkeys(G.nodes[n]["provider"] for n in articles if G.nodes[n].get("provider") in G)
+    return articles + list(providers)
+
+
+def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT) -> Selection:
+    """Return the map of stories: one node per story with articles in G, linked where its articles link.
+
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The (filtered) article graph.
+    analysis : dict
+        ``analyse_graph`` of the graph G was filtered from (``clusters`` and ``stories`` are used).
+    limit : int
+        Keep at most this many stories, the largest in G first.
+
+    Returns
+    -------
+    Selection
+        Nodes are story numbers with ``kind="story"``, ``label``, ``story``, ``size`` (its
+        articles and stubs in G), ``articles``, ``stubs``, ``providers``, ``start``, ``end``,
+        ``first_provider`` and ``central``; an edge ``(s, t)`` with ``kind="related"`` and
+        ``weight`` = the number of article links from story s to story t.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "abc": G.add_node(n, kind="article", in_corpus=True, provider="p")
+    >>> G.add_edge("a", "c", kind="related")
+    >>> analysis = {"clusters": {"a": 0, "b": 0, "c": 1},
+    ...             "stories": [{"id": 0, "label": "A"}, {"id": 1, "label": "C"}]}
+    >>> view = select_overview(G, analysis)
+    >>> sorted(view.graph.nodes(data="size")), list(view.graph.edges(data="weight"))
+    ([(0, 2), (1, 1)], [(0, 1, 1)])
+    """
+    _check_limit(limit)
+    clusters = analysis["clusters"]
+    stories = {story["id"]: story for story in analysis["stories"]}
+    members: dict[int, list[str]] = {}
+    for n, kind in G.nodes(data="kind"):
+        if kind == _ARTICLE and n in clusters:
+            members.setdefault(clusters[n], []).append(n)
+    ranked = sorted(members, key=lambda s: (-len(members[s]), s))
+    kept = ranked[:limit]
+    H = nx.DiGraph()
+    H.graph.update(view="stories")
+    for s in kept:
+        nodes = members[s]
+        dated = sorted(G.nodes[n]["published"] for n in nodes if G.nodes[n].get("published"))
+        story = stories.get(s, {})
+        in_corpus = sum(1 for n in nodes if G.nodes[n]["in_corpus"])
+        H.add_node(
+            s,
+            kind=STORY,
+            label=story.get("label") or G.nodes[nodes[0]]["label"],
+            story=s,
+            size=len(nodes),
+            articles=in_corpus,
+            stubs=len(nodes) - in_corpus,
+            providers=len({G.nodes[n].get("provider") for n in nodes}),
+            start=dated[0] if dated else None,
+            end=dated[-1] if dated else None,
+            first_provider=story.get("first_provider"),
+            central=story.get("central"),
+        )
+    for u, v, kind in G.edges(data="kind"):
+        if kind not in _LINKS or u not in clusters or v not in clusters:
+            continue
+        s, t = clusters[u], clusters[v]
+        if s != t and s in H and t in H:
+            if H.has_edge(s, t):
+                H[s][t]["weight"] += 1
+            else:
+                H.add_edge(s, t, kind=EdgeKind.RELATED.value, weight=1)
+    return Selection(H, "stories", len(ranked), len(kept))
+
+
+def select_story(G: nx.DiGraph, analysis: dict, story: int, *, limit: int = DEFAULT_LIMIT) -> Selection:
+    """Return a story's articles in G (the most central first, at most ``limit``) and their providers.
+
+    Raises
+    ------
+    ValueError
+        When ``story`` is not a story number of ``analysis``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "abc": G.add_node(n, kind="article", provider="p")
+    >>> G.add_node("p", kind="provider")
+    >>> for n in "abc": G.add_edge(n, "p", kind="published_by")
+    >>> analysis = {"pagerank": {"a": 0.2, "b": 0.5, "c": 0.3}, "stories": [{"id": 0, "members": ["a", "b", "c"]}]}
+    >>> view = select_story(G, analysis, 0, limit=2)
+    >>> list(view.graph), view.left_out
+    (['b', 'c', 'p'], 1)
+    """
+    _check_limit(limit)
+    stories = {s["id"]: s for s in analysis["stories"]}
+    if story not in stories:
+        raise ValueError(f"no story {story!r}; stories are numbered 0 to {len(stories) - 1}")
+    members = _by_rank((n for n in stories[story]["members"] if n in G), analysis["pagerank"])
+    kept = members[:limit]
+    return Selection(_induced(G, _with_providers(G, kept), kind="story"), "articles", len(members), len(kept))
+
+
+def _linked(G: nx.DiGraph, n: str) -> set[str]:
+    """Articles linked to article n by a related or similar edge, in either direction."""
+    out = {v for v, data in G.succ[n].items() if data.get("kind") in _LINKS}
+    return out | {u for u, data in G.pred[n].items() if data.get("kind") in _LINKS}
+
+
+def select_neighbourhood(
+    G: nx.DiGraph, analysis: dict, n: str, *, depth: int = 1, limit: int = DEFAULT_LIMIT
+) -> Selection:
+    """Return the articles within ``depth`` links of article ``n`` (either direction) and their providers.
+
+    The nearest are kept first, then the most central, at most ``limit`` articles (n included).
+
+    Raises
+    ------
+    ValueError
+        When n is not an article of G, or depth is negative.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for a in "abcd": G.add_node(a, kind="article", provider=None)
+    >>> G.add_edge("a", "b", kind="related"); G.add_edge("c", "b", kind="similar"); G.add_edge("c", "d", kind="related")
+    >>> list(select_neighbourhood(G, {"pagerank": {}}, "b").graph)
+    ['b', 'a', 'c']
+    >>> select_neighbourhood(G, {"pagerank": {}}, "a", depth=3).shown
+    4
+    """
+    _check_limit(limit)
+    if n not in G or not _is_article(G, n):
+        raise ValueError(f"{n!r} is not an article of the graph")
+    if not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"depth must be a non-negative integer, not {depth!r}")
+    pagerank = analysis["pagerank"]
+    distance = {n: 0}
+    frontier = [n]
+    for level in range(1, depth + 1):
+        reached = {v for u in frontier for v in _linked(G, u) if v not in distance}
+        distance.update(dict.fromkeys(reached, level))
+        frontier = list(reached)
+    ranked = sorted(distance, key=lambda v: (distance[v], -pagerank.get(v, 0.0), v))
+    kept = ranked[:limit]
+    H = _induced(G, _with_providers(G, kept), kind="article")
+    H.graph["center"] = n
+    return Selection(H, "articles", len(ranked), len(kept))
+
+
+def _published(G: nx.DiGraph, p: str) -> list[str]:
+    return [u for u, data in G.pred[p].items() if data.get("kind") == EdgeKind.PUBLISHED_BY.value]
+
+
+def select_provider(
+    G: nx.DiGraph, analysis: dict, p: str, *, limit: int = DEFAULT_LIMIT, co_providers: int = 20
+) -> Selection:
+    """Return a provider, its most central articles in G and the providers that cover the same stories.
+
+    Co-covering providers are linked to ``p`` by a ``co_covers`` edge whose ``weight`` is the
+    number of stories both cover (at most ``co_providers`` of them, most shared first).
+
+    Raises
+    ------
+    ValueError
+        When p is not a provider of G.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for a, q in [("a", "p"), ("b", "p"), ("c", "q")]:
+    ...     G.add_node(a, kind="article", provider=q); G.add_node(q, kind="provider"); G.add_edge(a, q, kind="published_by")
+    >>> analysis = {"pagerank": {}, "clusters": {"a": 0, "b": 1, "c": 0}}
+    >>> view = select_provider(G, analysis, "p")
+    >>> list(view.graph), list(view.graph.edges(data="weight"))
+    (['p', 'a', 'b', 'q'], [('p', 'q', 1), ('a', 'p', None), ('b', 'p', None)])
+    """
+    _check_limit(limit)
+    if p not in G or G.nodes[p]["kind"] != NodeKind.PROVIDER.value:
+        raise ValueError(f"{p!r} is not a provider of the graph")
+    clusters = analysis["clusters"]
+    articles = _by_rank(_published(G, p), analysis["pagerank"])
+    kept = articles[:limit]
+    stories = {clusters[n] for n in articles if n in clusters}
+    shared: dict[str, set[int]] = {}
+    for n, data in G.nodes(data=True):
+        if data["kind"] == _ARTICLE and clusters.get(n) in stories and data.get("provider") not in (p, None):
+            shared.setdefault(data["provider"], set()).add(clusters[n])
+    others = sorted((q for q in shared if q in G), key=lambda q: (-len(shared[q]), q))[:co_providers]
+    H = _induced(G, [p, *kept, *others], kind="provider")
+    H.add_edges_from((p, q, {"kind": CO_COVERS, "weight": len(shared[q])}) for q in others)
+    return Selection(H, "articles", len(articles), len(kept))
+
+
+def select_topic(G: nx.DiGraph, analysis: dict, t: str, *, limit: int = DEFAULT_LIMIT) -> Selection:
+    """Return a topic, its most central articles in G (at most ``limit``) and their providers.
+
+    Raises
+    ------
+    ValueError
+        When t is not a topic of G.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("t", kind="topic")
+    >>> for a in "ab": G.add_node(a, kind="article", provider=None); G.add_edge(a, "t", kind="tagged")
+    >>> view = select_topic(G, {"pagerank": {"b": 1.0}}, "t", limit=1)
+    >>> list(view.graph), view.note.split(";")[0]
+    (['t', 'b'], 'Showing the 1 most central of 2 articles')
+    """
+    _check_limit(limit)
+    if t not in G or G.nodes[t]["kind"] != NodeKind.TOPIC.value:
+        raise ValueError(f"{t!r} is not a topic of the graph")
+    tagged = [u for u, data in G.pred[t].items() if data.get("kind") == EdgeKind.TAGGED.value]
+    articles = _by_rank(tagged, analysis["pagerank"])
+    kept = articles[:limit]
+    return Selection(_induced(G, [t, *_with_providers(G, kept)], kind="topic"), "articles", len(articles), len(kept))
