@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 
@@ -11,6 +12,9 @@ from .analyse import find_clusters
 from .build import build_graph, graph_counts
 from .errors import GraphError
 from .load import scan
+from .export import FORMATS, resolve_nodes, write_graph
+from .model import NodeKind
+from .select import filter_graph
 
 __all__ = ["cli", "main"]
 
@@ -118,6 +122,48 @@ def report(paths, as_json, show_all):
         f"{load_report.warnings} warnings"
     )
 
+
+def _iso_time(ctx, param, value):
+    """Check a --start/--end value: a date (kept, so an end date covers its whole day) or a time (as UTC)."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.date.fromisoformat(value).isoformat()
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"{value!r} is not an ISO date (2021-02-01) or time (2021-02-01T12:00:00Z)") from err
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@cli.command()
+@paths_argument
+@click.option("--format", "format_", type=click.Choice(list(FORMATS)), required=True, help="File format.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file (csv/parquet: see README).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the clustering and the layout.")
+@click.option("--start", callback=_iso_time, help="Keep articles published on or after this date or time.")
+@click.option("--end", callback=_iso_time, help="Keep articles published on or before this date (whole day) or time.")
+@click.option("--provider", "providers", multiple=True, help="Keep this provider's articles (domain, name or node id); repeatable.")
+@click.option("--topic", "topics", multiple=True, help="Keep articles with this topic (name or node id); repeatable.")
+@click.option("--min-quality", type=float, help="Keep articles of at least this quality.")
+@click.option("--stubs/--no-stubs", default=True, show_default=True, help="Keep articles known only from related lists.")
+@click.option("--similar/--no-similar", default=True, show_default=True, help="Keep inferred similar links.")
+def export(paths, format_, out, seed, start, end, providers, topics, min_quality, stubs, similar):
+    """Write the (filtered) graph with clusters, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
+    articles, _ = scan(paths)
+    G = build_graph(articles)
+    H = filter_graph(
+        G, start=start, end=end, min_quality=min_quality, stubs=stubs, similar=similar,
+        providers=resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None,
+        topics=resolve_nodes(G, topics, kind=NodeKind.TOPIC) if topics else None,
+    )
+    try:
+        written = write_graph(H, out, format=format_, seed=seed)
+    except OSError as err:
+        raise click.ClickException(f"{err.filename or out}: {err.strerror or err}") from err
+    click.echo(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges -> {', '.join(map(str, written))}")
 
 def main() -> None:
     """Console-script entry point."""
