@@ -209,7 +209,7 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
     Selection
         Nodes are story numbers with ``kind="story"``, ``label``, ``story``, ``size`` (its
         articles and stubs in G), ``articles``, ``stubs``, ``providers``, ``start``, ``end``,
-        ``first_provider`` and ``central``; an edge ``(s, t)`` with ``kind="related"`` and
+        ``first_provider`` (and its name, ``broken_by``) and ``central``; an edge ``(s, t)`` with ``kind="related"`` and
         ``weight`` = the number of article links from story s to story t.
 
     Examples
@@ -251,6 +251,7 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
             start=dated[0] if dated else None,
             end=dated[-1] if dated else None,
             first_provider=story.get("first_provider"),
+            broken_by=str(G.nodes[story["first_provider"]].get("label")) if story.get("first_provider") in G else None,
             central=story.get("central"),
         )
     for u, v, kind in G.edges(data="kind"):
