@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import html
+import multiprocessing
 import os
 import re
 import stat
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -14,7 +19,9 @@ from typing import Callable, Iterable, Sequence
 
 import yaml
 
+from .cache import ParseCache, decode_result, encode_result
 from .errors import ArticleError, FieldError, FrontMatterError, InputError
+from .fastparse import parse_clean
 from .model import Article, FileRecord, Issue, LoadReport, Provider, Related, canonical_domain, canonical_url
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
@@ -153,19 +160,26 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
             path, line, f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}"
         ) from exc
     # only \n (and \r\n) end a line here: str.splitlines would also split on \x0c, \x1c, \u2028…
-    lines = text.replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    text = text.replace("\r\n", "\n")
+    first = text.find("\n")
+    if (text if first < 0 else text[:first]).rstrip() != "---":
         raise FrontMatterError(path, 1, "no front matter: the first line is not '---'")
-    for number, line in enumerate(lines[1:], start=2):
-        if line.rstrip() == "---":
+    end = first  # the closing fence is the first later line that is '---' once stripped
+    while end >= 0:
+        end = text.find("\n---", end)
+        if end < 0:
             break
-    else:
+        stop = text.find("\n", end + 1)
+        if text[end + 1 : stop if stop >= 0 else len(text)].rstrip() == "---":
+            break
+        end += 1
+    if end < 0:
         if len(data) > MAX_FRONT_MATTER:
             raise FrontMatterError(path, 1, f"front matter larger than {MAX_FRONT_MATTER} bytes")
         raise FrontMatterError(path, 1, "unterminated front matter: no closing '---' line")
-    if number - 1 > MAX_FRONT_MATTER // 2:
+    if text.count("\n", 0, end) > MAX_FRONT_MATTER // 2:
         raise FrontMatterError(path, 1, "front matter too long")
-    return "\n".join(lines[1 : number - 1]), 2
+    return text[first + 1 : end], 2
 
 
 def _check_depth(text: str, path: str, offset: int) -> None:
@@ -267,6 +281,9 @@ class _Fields:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as exc:
             self.warn(node, name, f"unreadable value ({exc.problem}); ignored")
+            return None
+        except ValueError as exc:  # a timestamp YAML resolves but no calendar has: 2019-02-30
+            self.warn(node, name, f"unreadable value ({exc}); ignored")
             return None
 
     def text(self, node: yaml.Node | None, name: str) -> str | None:
@@ -428,7 +445,9 @@ def _iso(value: date | datetime) -> str:
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
-def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[Issue, ...]]:
+def parse_article(
+    path: str | os.PathLike, data: bytes, *, fast: bool = True, memo: dict | None = None
+) -> tuple[Article, tuple[Issue, ...]]:
     """Parse the bytes of one article file.
 
     Parameters
@@ -437,6 +456,11 @@ def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[
         The file name, used in messages and recorded in ``Article.files``.
     data : bytes
         The file's content (at least up to its closing fence).
+    fast : bool, optional
+        Try the fast path first (:func:`graph.fastparse.parse_clean`, for clean
+        documents; same result). False runs only the safe path.
+    memo : dict, optional
+        Shared between the calls of one load (canonical URLs already computed).
 
     Returns
     -------
@@ -459,6 +483,10 @@ def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[
     """
     path = os.fspath(path)
     text, offset = _split(data, path)
+    if fast:
+        article = parse_clean(path, text, memo=memo)
+        if article is not None:
+            return article, ()
     loader = SafeLoader(text)
     try:
         _check_depth(text, path, offset)
@@ -516,17 +544,23 @@ def parse_article(path: str | os.PathLike, data: bytes) -> tuple[Article, tuple[
         loader.dispose()
 
 
-def parse_file(path: str) -> ParseResult:
+def parse_file(path: str, *, memo: dict | None = None) -> ParseResult:
     """Read and parse one file; an unusable file becomes a ParseResult carrying its error."""
+    return _parse_path(path, memo)[0]
+
+
+def _parse_path(path: str, memo: dict | None) -> tuple[ParseResult, bool]:
+    """Return the file's ParseResult and whether it may be cached (False when unreadable)."""
     try:
         data = _read_front_matter(path)
     except OSError as exc:
-        return ParseResult(path, error=FrontMatterError(path, None, f"cannot read: {exc.strerror or exc}"))
+        error = FrontMatterError(path, None, f"cannot read: {exc.strerror or exc}")
+        return ParseResult(path, error=error), False
     try:
-        article, warnings = parse_article(path, data)
+        article, warnings = parse_article(path, data, memo=memo)
     except ArticleError as exc:
-        return ParseResult(path, error=exc)
-    return ParseResult(path, article=article, warnings=warnings)
+        return ParseResult(path, error=exc), True
+    return ParseResult(path, article=article, warnings=warnings), True
 
 
 # --- Merging files into articles -------------------------------------------------------------
@@ -596,10 +630,87 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
     return articles, LoadReport(tuple(records))
 
 
+#: Below this many files to parse, a load stays in one process (starting workers costs more).
+PARALLEL_MIN = 1000
+
+
+def _stat_key(path: str) -> tuple[str, int, int] | None:
+    """Return the cache key ``(absolute path, size, mtime_ns)`` of a regular file, else None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return os.path.abspath(path), info.st_size, info.st_mtime_ns
+
+
+@contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector while many long-lived objects are made (none are cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_files(paths: Sequence[str], keys: Sequence, store: ParseCache | None, memo: dict) -> list[ParseResult]:
+    """Parse files in order; store each cacheable result under its key when there is a store."""
+    results = []
+    rows = []
+    for path, key in zip(paths, keys):
+        result, cacheable = _parse_path(path, memo)
+        results.append(result)
+        if store is not None and cacheable and key is not None:
+            rows.append((*key, encode_result(result.article, result.warnings, result.error)))
+    if rows:
+        store.store(rows)
+    return results
+
+
+def _parse_worker(paths: Sequence[str], keys: Sequence, cache: tuple[str, str] | None) -> list[ParseResult]:
+    """Parse one chunk in a worker process, which writes its own rows to the cache ``(folder, fingerprint)``."""
+    with _no_gc():
+        store = ParseCache(cache[0], fingerprint=cache[1]) if cache is not None else None
+        try:
+            return _parse_files(paths, keys, store, {})
+        finally:
+            if store is not None:
+                store.close()
+
+
+def _parse_many(paths: list[str], keys: list, *, workers: int, store: ParseCache | None):
+    """Yield the ParseResults of ``paths``, chunk by chunk, in order."""
+    if workers <= 1 or len(paths) < PARALLEL_MIN:
+        memo: dict = {}
+        for start in range(0, len(paths), 250):
+            yield _parse_files(paths[start : start + 250], keys[start : start + 250], store, memo)
+        return
+    # chunks big enough to share canonical URLs and related entries, small enough to balance
+    size = max(250, min(5000, len(paths) // (workers * 4) + 1))
+    starts = range(0, len(paths), size)
+    cache = (store.folder, store.fingerprint) if store is not None and store.db is not None else None
+    # fork is cheapest, but forking a process that runs other threads (a web app) is unsafe
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        yield from pool.map(
+            _parse_worker,
+            [paths[start : start + size] for start in starts],
+            [keys[start : start + size] for start in starts],
+            [cache] * len(starts),
+        )
+
+
 def scan(
     paths: Iterable[str | os.PathLike] | str | os.PathLike,
     *,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> tuple[list[Article], LoadReport]:
     """Load every article file under ``paths``, leniently: bad files are reported, not raised.
 
@@ -608,7 +719,15 @@ def scan(
     paths : path or iterable of paths
         Files, folders (recursive ``*.md``) or globs.
     progress : callable, optional
-        Called as ``progress(done, total)`` while files are parsed.
+        Called as ``progress(done, total)`` while files are parsed (or found in the cache).
+    workers : int, optional
+        Processes parsing at once; default one per core. Loads of fewer than
+        :data:`PARALLEL_MIN` files to parse stay in this process. The result does not
+        depend on it.
+    cache : path, optional
+        Folder of the on-disk parse cache (:class:`graph.cache.ParseCache`); files whose
+        path, size and modification time are unchanged are not parsed again. Default:
+        no cache. The result does not depend on it.
 
     Returns
     -------
@@ -620,19 +739,64 @@ def scan(
     ------
     InputError
         When ``paths`` name no file at all (see :func:`find_files`).
+    ValueError
+        When ``workers`` is not a positive integer.
     """
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files = find_files(paths)
     total = len(files)
+    results: list[ParseResult | None] = [None] * total
+    store = ParseCache(cache) if cache is not None else None
+    with _no_gc():
+        return _scan_files(files, results, store, workers, progress)
 
-    def results():
-        for done, path in enumerate(files, start=1):
-            yield parse_file(path)
+
+def _scan_files(
+    files: list[str],
+    results: list[ParseResult | None],
+    store: ParseCache | None,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Article], LoadReport]:
+    """Fill ``results`` from the cache, then by parsing the rest; merge them (scan's body)."""
+    total = len(files)
+    try:
+        keys = [_stat_key(path) for path in files] if store is not None else [None] * total
+        done = 0
+        if store is not None:
+            records = store.lookup(key for key in keys if key is not None)
+            providers: dict = {}
+            for index, (path, key) in enumerate(zip(files, keys)):
+                record = records.get(key[0]) if key is not None else None
+                if record is None:
+                    continue
+                try:
+                    article, warnings, error = decode_result(path, record, providers)
+                except (ValueError, TypeError, IndexError, KeyError):
+                    continue  # a damaged row: parse the file again
+                results[index] = ParseResult(path, article, warnings, error)
+                done += 1
+            del records
+            if progress is not None and done:
+                progress(done, total)
+        todo = [index for index in range(total) if results[index] is None]
+        pending = iter(todo)
+        chunks = _parse_many([files[i] for i in todo], [keys[i] for i in todo], workers=workers, store=store)
+        for chunk in chunks:
+            for result in chunk:
+                results[next(pending)] = result
+            done += len(chunk)
             if progress is not None:
                 progress(done, total)
-
-    return merge_parsed(results())
+        return merge_parsed(results)
+    finally:
+        if store is not None:
+            store.close()
 
 
 def load_articles(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[Article]:

@@ -1,0 +1,326 @@
+"""Stage 1 helper: a fast path for clean front matter (rapidyaml), used by ``load`` before the safe path.
+
+The safe path of :mod:`graph.load` composes the YAML with libyaml and constructs the known
+fields one node at a time; it is exact (every warning has its line) but costs about a
+millisecond per document. Most documents are machine-written and *clean*: simple
+``key: value`` lines, no anchors, aliases, tags or multi-line scalars, every known field of
+the expected type. For those, this module parses with rapidyaml (``ryml``, C++), reads the
+tree as JSON and builds the same :class:`~graph.model.Article` in a tenth of the time.
+
+It is a fast path, never a second opinion: :func:`parse_clean` returns ``None`` as soon as a
+document is anything but clean (a line outside the simple grammar, a character YAML treats
+specially, a field the safe path would warn about or convert), and the caller then runs the
+safe path, which gives the exact result, warnings and errors. A test compares both paths on
+every file of the real corpora, the generator's output and a table of tricky documents.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import datetime
+
+import ryml
+import yaml
+
+from .model import Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url
+
+__all__ = ["parse_clean", "CLEAN_MAX"]
+
+#: Front matter longer than this always takes the safe path (real documents have a few KB).
+CLEAN_MAX = 64 * 1024
+
+# One line of the clean subset: blank, a comment, ``key:`` or ``key: value``, optionally as a
+# sequence item (``- key: value``), or a scalar item (``- value``). A value is a double-quoted
+# string with only common escapes, a single-quoted string, or a plain scalar that cannot be
+# mistaken for anything else (no indicator first, no ": " or " #" inside, no brackets).
+_KEY = r"[A-Za-z_][A-Za-z0-9_]*+"
+_DQ = r'"(?:[^"\\\n]++|\\["\\/nrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4})*+"'
+_SQ = r"'(?:[^'\n]++|'')*+'"
+_PLAIN = r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-(?=[0-9]))(?:[^\s:#\[\]{}]++|[ ]++(?=[^\s#])|:(?=[^\s:])|(?<=\S)#)*+"""
+_VALUE = rf"(?:{_DQ}|{_SQ}|{_PLAIN})"
+_LINE = rf"(?: *+(?:- )?{_KEY}:(?: {_VALUE})?|[ ]*+- {_VALUE}|[ ]*+#[^\n]*+)?[ ]*+"
+_GATE = re.compile(rf"(?:{_LINE}\n)*+{_LINE}")
+#: Characters the two parsers might treat differently: tabs, CR, YAML 1.1 line breaks
+#: (NEL, LS, PS), BOM, and everything YAML forbids (control characters, surrogates, DEL).
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_ASCII_USUAL = b"\n" + bytes(range(0x20, 0x7F))
+#: Indentation this deep could nest past the safe path's limit of 100 levels.
+_DEEP = "\n" + " " * 40
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+#: PyYAML's implicit resolvers by first character, one pattern each: a plain scalar
+#: matching one is not a string there (bool, int, float, null, timestamp, merge, ...).
+_IMPLICIT = {
+    first: re.compile("|".join(f"(?:{regexp.pattern})" for _, regexp in resolvers), re.X)
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _NotClean(Exception):
+    """Internal: the document needs the safe path (never escapes this module)."""
+
+
+def _reject_constant(name: str):
+    raise _NotClean(name)  # NaN, Infinity: never from a clean document
+
+
+def _typed(value: str) -> bool:
+    """Return True when PyYAML would resolve ``value`` (as a plain scalar) to a non-string."""
+    regexp = _IMPLICIT.get(value[:1])
+    return regexp is not None and regexp.match(value) is not None
+
+
+#: URLs of a simple shape: lower-case host without port, path of unreserved characters,
+#: optional query, no fragment (see _canonical).
+_SIMPLE_URL = re.compile(r"https?://([a-z0-9-]++(?:\.[a-z0-9-]++)++)((?:/[A-Za-z0-9_.~-]*+)*+)(?:\?([^#\s]*+))?")
+_AMP_CACHE_HOST = ".cdn.ampproject.org"
+
+
+def _canonical(url: str) -> str | None:
+    """Return ``canonical_url(url)``, without its general machinery for URLs of a simple shape.
+
+    For a simple URL whose query has only tracking parameters, canonicalisation is the
+    model's own AMP-path and tracking rules (``_strip_amp_path``, ``_is_tracking``) with
+    nothing to parse, quote or sort; every other URL goes to
+    :func:`graph.model.canonical_url`. A test compares the two on every URL of the
+    corpora, the generator's output and a table of edge cases.
+    """
+    match = _SIMPLE_URL.fullmatch(url)
+    if match is None:
+        return canonical_url(url)
+    host, path, query = match.groups()
+    if host.endswith(_AMP_CACHE_HOST):  # https://x-com.cdn.ampproject.org/c/s/x.com/path
+        if not path.startswith("/c/s/"):
+            return canonical_url(url)
+        inner = _SIMPLE_URL.fullmatch("https://" + path[5:] + ("" if query is None else "?" + query))
+        if inner is None or inner[1].endswith(_AMP_CACHE_HOST):
+            return canonical_url(url)
+        host, path, query = inner.groups()
+    domain = host[4:] if host.startswith("www.") else host
+    if query:
+        for pair in query.split("&"):
+            if pair:
+                key, _, value = pair.partition("=")
+                if not _is_tracking(key, value, domain):
+                    return canonical_url(url)  # a parameter to keep: quoting and sorting
+    return f"https://{domain}{_strip_amp_path(path).rstrip('/')}"
+
+
+class _Reader:
+    """Reads the known fields of the JSON form of a clean document, as the safe path would.
+
+    ``memo`` (shared by the documents of one load) keeps what is pure to recompute:
+    canonical URLs, cleaned texts, providers and whole related entries, which repeat
+    across the documents of a story.
+    """
+
+    def __init__(self, memo: dict):
+        self.urls_seen = memo.setdefault("url", {})
+        self.texts_seen = memo.setdefault("text", {})
+        self.providers_seen = memo.setdefault("provider", {})
+        self.related_seen = memo.setdefault("related", {})
+
+    def text(self, value) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.texts_seen[value]
+        except (KeyError, TypeError):
+            pass
+        if type(value) is not str or _typed(value):
+            raise _NotClean("text")
+        text = self.texts_seen[value] = " ".join(html.unescape(value).split()) or None
+        return text
+
+    def url(self, value) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = self.urls_seen[value]
+        except (KeyError, TypeError):
+            if type(value) is not str or _typed(value):
+                raise _NotClean("url") from None
+            url = self.urls_seen[value] = _canonical(value)
+        if url is None:
+            raise _NotClean("url")  # the safe path warns
+        return url
+
+    def urls(self, fields: dict) -> tuple[str | None, tuple[str, ...]]:
+        url = self.url(fields.get("webUrl"))
+        if url is None:
+            url = self.url(fields.get("originalUrl"))
+        aliases: list[str] = []
+        for key in ("ampWebUrl", "cdnAmpWebUrl"):
+            alias = self.url(fields.get(key))
+            if alias and alias != url and alias not in aliases:
+                aliases.append(alias)
+        return url, tuple(aliases)
+
+    @staticmethod
+    def date(value) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str or not _DATE.fullmatch(value):
+            raise _NotClean("date")
+        try:
+            datetime.fromisoformat(value[:19])
+        except ValueError as exc:
+            raise _NotClean("date") from exc
+        return value  # already the ISO 8601 UTC form the safe path writes
+
+    @staticmethod
+    def number(value) -> int | float | None:
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is int:
+            return value
+        if kind is float and value - value == 0:  # finite
+            return value
+        raise _NotClean("number")
+
+    def provider(self, value) -> Provider | None:
+        if value is None:
+            return None
+        if type(value) is not dict:
+            raise _NotClean("provider")
+        name = self.text(value.get("name"))
+        domain = self.text(value.get("domain"))
+        domain = canonical_domain(domain) if domain else None
+        if not name and not domain:
+            raise _NotClean("provider")
+        key = (name or domain, domain or None)
+        try:
+            return self.providers_seen[key]
+        except KeyError:
+            provider = self.providers_seen[key] = Provider(name=key[0], domain=key[1])
+            return provider
+
+    def topics(self, value) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if type(value) is not list:
+            raise _NotClean("topics")
+        topics: list[str] = []
+        for item in value:
+            text = self.text(item)
+            if text and text.lower() not in (t.lower() for t in topics):
+                topics.append(text)
+        return tuple(topics)
+
+    @staticmethod
+    def image(value) -> str | None:
+        if type(value) is not list:
+            return None
+        for item in value:
+            if type(item) is dict:
+                url = item.get("url")
+                if type(url) is str:
+                    url = url.strip()
+                    if url.lower().startswith(("https://", "http://")):
+                        return url
+        return None
+
+    def entry(self, item) -> Related:
+        if type(item) is not dict:
+            raise _NotClean("related entry")
+        get = item.get
+        provider = get("provider")
+        quality = get("quality")
+        key = (
+            get("webUrl"), get("originalUrl"), get("ampWebUrl"), get("cdnAmpWebUrl"), get("title"),
+            get("excerpt"), get("publishedDateTime"), quality, type(quality),
+            (provider.get("name"), provider.get("domain")) if type(provider) is dict else provider,
+        )
+        try:
+            return self.related_seen[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable (list or mapping) value: never clean
+            raise _NotClean("related entry") from None
+        url, aliases = self.urls(item)
+        if url is None:
+            raise _NotClean("related entry without URL")
+        related = self.related_seen[key] = Related(
+            url=url,
+            title=self.text(get("title")),
+            excerpt=self.text(get("excerpt")),
+            published=self.date(get("publishedDateTime")),
+            provider=self.provider(provider),
+            quality=self.number(quality),
+            aliases=aliases,
+        )
+        return related
+
+    def related(self, value) -> tuple[Related, ...]:
+        if value is None:
+            return ()
+        if type(value) is not list:
+            raise _NotClean("related")
+        return tuple(map(self.entry, value))
+
+
+def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | None:
+    """Return the Article of a clean front-matter text, or None when the safe path is needed.
+
+    Parameters
+    ----------
+    path : str
+        The file name, recorded in ``Article.files``.
+    text : str
+        The YAML between the fences (as :mod:`graph.load` splits it).
+    memo : dict, optional
+        Shared between calls of one load: canonical URLs and providers already seen.
+
+    Returns
+    -------
+    Article or None
+        Exactly what the safe path returns for this document, which then has no
+        warnings; None when the document is not clean (the caller runs the safe path).
+
+    Examples
+    --------
+    >>> parse_clean("a.md", 'title: "A"\\nwebUrl: https://www.x.com/a/').url
+    'https://x.com/a'
+    >>> parse_clean("a.md", "title: A\\nwebUrl: &u https://x.com/a") is None  # an anchor
+    True
+    >>> parse_clean("a.md", "webUrl: https://x.com/a") is None  # no title: a warning
+    True
+    """
+    if len(text) > CLEAN_MAX or _DEEP in text or text.startswith(_DEEP[1:]):
+        return None
+    encoded = text.encode()
+    if encoded.translate(None, _ASCII_USUAL) if text.isascii() else _UNUSUAL.search(text):
+        return None
+    if not _GATE.fullmatch(text):
+        return None
+    try:
+        emitted = ryml.emit_json(ryml.parse_in_arena(encoded))
+        if type(emitted) is not str:
+            return None  # an empty document
+        fields = json.loads(emitted, parse_constant=_reject_constant)
+        if type(fields) is not dict:
+            return None
+        reader = _Reader({} if memo is None else memo)
+        url, aliases = reader.urls(fields)
+        title = reader.text(fields.get("title"))
+        if url is None or title is None:
+            return None  # the safe path raises (no URL) or warns (no title)
+        return Article(
+            url=url,
+            title=title,
+            excerpt=reader.text(fields.get("excerpt")),
+            published=reader.date(fields.get("publishedDateTime")),
+            provider=reader.provider(fields.get("provider")),
+            topics=reader.topics(fields.get("topics")),
+            quality=reader.number(fields.get("quality")),
+            heat=reader.number(fields.get("heat")),
+            type=reader.text(fields.get("type")),
+            image=reader.image(fields.get("images")),
+            aliases=aliases,
+            related=reader.related(fields.get("related")),
+            files=(path,),
+        )
+    except (_NotClean, ryml.ExceptionBasic, RuntimeError, ValueError, RecursionError):
+        return None

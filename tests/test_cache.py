@@ -1,0 +1,175 @@
+"""The on-disk parse cache: warm loads equal cold ones, every change is picked up, a bad cache is no harm."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from graph import load
+from graph.cache import CACHE_FILE, ParseCache, decode_result, default_cache_dir, encode_result
+from graph.errors import FieldError
+from graph.load import scan
+from graph.model import Article, Issue, Provider, Related
+from graph.synth import generate_corpus
+
+from tests.conftest import article_text
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    out = tmp_path / "corpus"
+    generate_corpus(out, articles=60, seed=5, damaged_rate=0.1)
+    return out
+
+
+def _rows(cache_dir) -> list[tuple]:
+    db = sqlite3.connect(os.path.join(cache_dir, CACHE_FILE))
+    try:
+        return db.execute("SELECT path, size, mtime_ns, record FROM files ORDER BY path").fetchall()
+    finally:
+        db.close()
+
+
+def _parsed(monkeypatch) -> list[str]:
+    """Record the files parsed (not found in the cache) from now on."""
+    parsed: list[str] = []
+    real = load._parse_path
+
+    def spy(path, memo):
+        parsed.append(path)
+        return real(path, memo)
+
+    monkeypatch.setattr(load, "_parse_path", spy)
+    return parsed
+
+
+def test_scan_warm_equals_cold_and_parses_nothing(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    uncached = scan([corpus], workers=1)
+    cold = scan([corpus], workers=1, cache=cache)
+    parsed = _parsed(monkeypatch)
+    warm = scan([corpus], workers=1, cache=cache)
+    assert cold == uncached
+    assert warm == uncached
+    assert parsed == []
+    assert len(_rows(cache)) == 60
+
+
+def test_scan_cache_rows_are_plain_json(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    scan([corpus], workers=1, cache=cache)
+    for path, size, mtime, record in _rows(cache):
+        assert os.path.isabs(path) and os.path.getsize(path) == size and os.stat(path).st_mtime_ns == mtime
+        assert json.loads(record)[0] in ("a", "e")
+    with open(os.path.join(cache, CACHE_FILE), "rb") as f:
+        assert b"\x80\x04\x95" not in f.read()  # no pickle stream anywhere
+
+
+def test_scan_picks_up_changed_file(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    scan([corpus], workers=1, cache=cache)
+    target = sorted(corpus.glob("*/*.md"))[3]
+    text = target.read_text(encoding="utf-8")
+    changed = text.replace('title: "', 'title: "Changed ', 1)
+    stat = target.stat()
+    target.write_text(changed, encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime, other size
+    parsed = _parsed(monkeypatch)
+    articles, _ = scan([corpus], workers=1, cache=cache)
+    assert parsed == [str(target)]
+    assert any(a.title.startswith("Changed ") for a in articles)
+    # same size, other mtime
+    target.write_text(changed.replace("Changed ", "Altered ", 1), encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    articles, _ = scan([corpus], workers=1, cache=cache)
+    assert parsed == [str(target), str(target)]
+    assert any(a.title.startswith("Altered ") for a in articles)
+    assert scan([corpus], workers=1, cache=cache) == scan([corpus], workers=1)
+
+
+def test_scan_picks_up_added_and_deleted_files(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    before, _ = scan([corpus], workers=1, cache=cache)
+    added = corpus / "new.md"
+    added.write_text(article_text(url="https://new.example/a", title="Added"), encoding="utf-8")
+    parsed = _parsed(monkeypatch)
+    articles, report = scan([corpus], workers=1, cache=cache)
+    assert parsed == [str(added)]
+    assert [a.title for a in articles if a.url == "https://new.example/a"] == ["Added"]
+    deleted = sorted(corpus.glob("*/*.md"))[0]
+    deleted.unlink()
+    articles, report = scan([corpus], workers=1, cache=cache)
+    assert parsed == [str(added)]
+    assert str(deleted) not in [r.file for r in report.files]
+    assert (articles, report) == scan([corpus], workers=1)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 5000])
+def test_scan_replaces_a_corrupt_cache_file(corpus, tmp_path, garbage):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / CACHE_FILE).write_bytes(garbage)
+    assert scan([corpus], workers=1, cache=cache) == scan([corpus], workers=1)
+    assert len(_rows(cache)) == 60  # rebuilt
+
+
+def test_scan_reparses_a_damaged_row(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    expected = scan([corpus], workers=1, cache=cache)
+    db = sqlite3.connect(os.path.join(cache, CACHE_FILE))
+    db.execute("UPDATE files SET record = '[\"a\", 1]'")
+    db.execute("UPDATE files SET record = 'garbage' WHERE rowid % 2 = 0")
+    db.commit()
+    db.close()
+    assert scan([corpus], workers=1, cache=cache) == expected
+
+
+def test_scan_without_a_usable_cache_folder_still_loads(corpus, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert scan([corpus], workers=1, cache=blocker / "cache") == scan([corpus], workers=1)
+
+
+def test_parse_cache_drops_rows_of_another_parser(tmp_path):
+    with ParseCache(tmp_path, fingerprint="one") as store:
+        store.store([("/a.md", 1, 2, '["e","FieldError",1,"no URL"]')])
+        assert store.lookup([("/a.md", 1, 2)]) == {"/a.md": '["e","FieldError",1,"no URL"]'}
+        assert store.lookup([("/a.md", 1, 3)]) == {}
+    with ParseCache(tmp_path, fingerprint="two") as store:
+        assert store.lookup([("/a.md", 1, 2)]) == {}
+
+
+def test_scan_in_parallel_with_cache_equals_sequential(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "PARALLEL_MIN", 10)
+    cache = tmp_path / "cache"
+    expected = scan([corpus], workers=1)
+    assert scan([corpus], workers=2, cache=cache) == expected
+    assert len(_rows(cache)) == 60  # written by the workers
+    assert scan([corpus], workers=2, cache=cache) == expected
+
+
+def test_encode_result_round_trips():
+    provider = Provider("X", "x.com")
+    article = Article(
+        url="https://x.com/a", title="A \u00e9", excerpt=None, published="2020-01-01T00:00:00Z", provider=provider,
+        topics=("AI",), quality=2.5, heat=-1, type="article", image=None, aliases=("https://x.com/b",),
+        related=(Related("https://y.com/c", "C", None, None, None, 3, ()),), files=("a.md",),
+    )
+    warnings = (Issue(3, "quality", "expected a number, got 'high'; ignored"),)
+    assert decode_result("a.md", encode_result(article, warnings, None)) == (article, warnings, None)
+    _, _, error = decode_result("b.md", encode_result(None, (), FieldError("b.md", 1, "no URL")))
+    assert (type(error), str(error)) == (FieldError, "b.md:1: no URL")
+
+
+@pytest.mark.parametrize("record", ['["x"]', "[1,2", '["e","Exception",1,"m"]', '["a","u"]', '["e","FieldError","1","m"]'])
+def test_decode_result_rejects_what_it_did_not_write(record):
+    with pytest.raises((ValueError, TypeError, IndexError, KeyError)):
+        decode_result("a.md", record)
+
+
+def test_default_cache_dir_follows_xdg():
+    assert default_cache_dir({"XDG_CACHE_HOME": "/c"}, "/h") == "/c/related-article-graph"
+    assert default_cache_dir({"XDG_CACHE_HOME": ""}, "/h") == "/h/.cache/related-article-graph"

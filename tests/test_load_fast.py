@@ -1,0 +1,173 @@
+"""The fast load: the rapidyaml path gives exactly the safe path's result; parallel loads equal sequential ones."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graph import load
+from graph.errors import ArticleError
+from graph.fastparse import _canonical, parse_clean
+from graph.load import _read_front_matter, _split, find_files, parse_article, scan
+from graph.model import canonical_url
+from graph.synth import generate_corpus
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fast")
+    generate_corpus(out, articles=400, seed=11, damaged_rate=0.05)
+    return out
+
+
+def _both(path: str, data: bytes):
+    """Return (fast article or None, safe (article, warnings) or the safe path's error)."""
+    try:
+        text, _ = _split(data, path)
+    except ArticleError:
+        return None, None
+    try:
+        safe = parse_article(path, data, fast=False)
+    except ArticleError as err:
+        safe = err
+    return parse_clean(path, text), safe
+
+
+def _assert_fast_equals_safe(files) -> int:
+    fast_count = 0
+    for path in files:
+        fast, safe = _both(path, _read_front_matter(path))
+        if fast is not None:
+            fast_count += 1
+            assert safe == (fast, ()), path
+    return fast_count
+
+
+def test_parse_clean_equals_safe_path_on_real_corpus(corpus_dir):
+    files = find_files([corpus_dir])
+    assert len(files) >= 771
+    assert _assert_fast_equals_safe(files) == len(files)  # every real document is clean
+
+
+def test_parse_clean_equals_safe_path_on_generated_corpus(synthetic):
+    files = find_files([synthetic])
+    fast = _assert_fast_equals_safe(files)
+    assert fast == 380  # all but the 20 damaged files
+
+
+TRICKY = [
+    "title: yes", "title: 2020", 'title: "2020"', "title: 'it''s'", 'title: "a\\tb\\u00e9\\"\\\\"', "title: a\n  b",
+    "title: >\n  folded", "title: |\n  lit", "excerpt: ~", "excerpt: null", "excerpt:", "quality: 1e3", "quality: 1.5e3",
+    "quality: 007", "quality: 0x1F", "quality: 1_000", "quality: .5", "quality: -0", "quality: +5", "quality: .inf",
+    "quality: Infinity", "quality: NaN", "quality: 1:30", 'quality: "61"', "quality: 61.", "quality: true", "heat: -1",
+    "publishedDateTime: 2019-12-16T17:52:00Z", 'publishedDateTime: "2019-12-16T17:52:00Z"', "publishedDateTime: 2019-12-16",
+    "publishedDateTime: 2019-02-30T17:52:00Z", "publishedDateTime: 2019-12-16T17:52:00.5Z",
+    "publishedDateTime: 2019-12-16 17:52:00", "topics:\n- AI\n- ai\n-  ML", "topics:\n  - AI\n  -\n  - B", "topics: AI",
+    "topics: [AI, B]", "topics:\n  - yes", "provider:\n  name: X\n  domain: WWW.X.COM", "provider: X",
+    "provider:\n  name:\n  domain:", "provider:\n  domain: x.com", "related:\n  - webUrl: https://y.com/b?utm_source=x\n    title: B",
+    "related:\n  -", "related:\n  - title: no url", "related:", 'related: ""', "related:\n- webUrl: https://y.com/b\n  quality: 5",
+    'images:\n  - url: " https://i.com/a.jpg "\n  - url: x', "images:\n  - url: 5", "images: x", "webUrl: javascript:alert(1)",
+    "x: &a 1\ny: *a", "x: !!python/object:os.system 1", "<<: {title: U}", "x: [1, 2]", "x: {a: 1}", "a: b: c",
+    "title: Hello # comment", "# comment\ntitle: U", 'title: "x"  ', "a:\n  b: 1\n c: 2", "title: a\u00a0b", 'title: "a\u2028b"',
+    "title: a\u0085b", 'title: "x\\qy"', 'title: "\\ud83d\\ude00"', 'title: "caf\u00e9 \U0001F600"', "title: AT&amp;T",
+    'title: "  spaced   out  "', "title: x:y", "title: a -b", "title: -x", 'title: "x"\ntitle: "second"',
+    "webUrl: https://www.x.com/amp/a/", "ampWebUrl: https://x.com/a?amp", "cdnAmpWebUrl: https://x-com.cdn.ampproject.org/c/s/x.com/a",
+    "type: 5", "category: [broken", 'secured: "abc', "1: x", "True: x", '"quoted key": x', "x: @y", "title: '\\/b'",
+    "x:\n  - - a", 'title: "\\r\\n x"', "title: ''", 'title: ""', 'excerpt: ""', "title: Null", "title: off", "title: 12:30:00",
+    "title: 1e5", "title: 2019-01-01", "title: \"a\\x41\"", "title: a\tb", "title: x\r", "nested:\n" + "".join(" " * i + "k:\n" for i in range(1, 60)),
+]
+
+
+@pytest.mark.parametrize("extra", TRICKY)
+def test_parse_clean_is_the_safe_path_or_declines(extra):
+    data = ('---\ntitle: "T"\nwebUrl: https://x.com/a\n' + extra + "\n---\nbody\n").encode()
+    fast, safe = _both("t.md", data)
+    if fast is not None:
+        assert safe == (fast, ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",  # empty
+        "- a\n- b",  # a list
+        "just text",
+        "webUrl: https://x.com/a",  # no title: the safe path warns
+        "title: T\nwebUrl: &u https://x.com/a",  # an anchor
+        "title: T\nwebUrl: https://x.com/a\nx: !!python/name:os.system ''",  # an unsafe tag
+        'title: "T"\nwebUrl: "https://x.com/a"\nquality: high',  # a warning
+    ],
+)
+def test_parse_clean_declines_what_is_not_clean(text):
+    assert parse_clean("t.md", text) is None
+
+
+def test_parse_clean_reads_a_clean_document():
+    text = (
+        'title: "AT&amp;T  buys\\u00e9"\nwebUrl: https://www.x.com/news/a/?utm_source=t\n'
+        "ampWebUrl: https://www.x.com/amp/news/a\npublishedDateTime: 2020-01-02T03:04:05Z\n"
+        "quality: 7\nprovider:\n  name: X News\n  domain: WWW.X.com\ntopics:\n  - AI\n  - ai\n"
+        "related:\n  - title: B\n    webUrl: https://y.com/b\n    quality: 2.5\n"
+    )
+    article = parse_clean("a.md", text)
+    assert article.url == "https://x.com/news/a"
+    assert article.title == "AT&T buys\u00e9"
+    assert article.aliases == ()
+    assert article.published == "2020-01-02T03:04:05Z"
+    assert (article.provider.name, article.provider.domain) == ("X News", "x.com")
+    assert article.topics == ("AI",)
+    assert [(r.url, r.title, r.quality) for r in article.related] == [("https://y.com/b", "B", 2.5)]
+    assert article.files == ("a.md",)
+
+
+def _urls(files) -> set[str]:
+    urls = set()
+    for path in files:
+        text = _read_front_matter(path).decode("utf-8", errors="replace")
+        urls.update(m.group(1) for m in re.finditer(r'(?:Url|url): "?([^"\n]+)', text))
+    return urls
+
+
+URL_EDGES = [
+    "https://www.com/a", "https://x.com", "https://x.com/", "https://x.com//a//", "https://x.com/a?", "https://x.com/a?&&",
+    "https://x.com/AMP/a", "https://x.com/a.amp.html", "https://x.com/a.AMP", "https://x.com/ample",
+    "https://x-com.cdn.ampproject.org/c/s/x.com", "https://x-com.cdn.ampproject.org/c/x.com/a",
+    "https://x-com.cdn.ampproject.org/v/s/x.com/a", "https://a.cdn.ampproject.org/c/s/b.cdn.ampproject.org/c/s/c.com/x",
+    "https://x-com.cdn.ampproject.org/c/s//x", "http://medium.com/a?source=rss", "https://medium.com/a?source=x",
+    "https://sub.medium.com/a?source=x", "https://dailymail.co.uk/a?ito=1&mid=2", "https://x.com/a?b=1",
+    "https://x.com/a?utm_source=x&b=1", "https://x.com/a?outputType=amp", "https://x.com/a?outputtype=AMP",
+    "https://x.com/a?amp", "https://x.com/a?AMP=1", "https://x.com/a?UTM_source=1", "https://x.com/a?source=rss-123",
+    "https://x.com:443/a", "https://X.com/a", "HTTPS://x.com/a", "https://x.com/a#f", "https://x.com/a b", "https://x.com/%41",
+    "https://-x.com/a", "https://x..com/a", "https://www.x.com/amp/", "https://x.com/google-amp/a/amp",
+    "https://x-com.cdn.ampproject.org/c/s/x.com/a?amp=1&utm_source=x", "https://x-com.cdn.ampproject.org/c/s/www.x.com/a?b=2",
+    "http://x.com/a?fbclid=1&gclid=2", "ftp://x.com/a", "javascript:alert(1)", "https://", "https://x.com/a?b=1#",
+]
+
+
+def test_canonical_shortcut_equals_canonical_url(corpus_dir, synthetic):
+    urls = _urls(find_files([corpus_dir])) | _urls(find_files([synthetic])) | set(URL_EDGES)
+    assert len(urls) > 3000
+    assert {u: _canonical(u) for u in urls} == {u: canonical_url(u) for u in urls}
+
+
+def test_scan_in_parallel_equals_sequential(synthetic, monkeypatch):
+    sequential = scan([synthetic], workers=1)
+    monkeypatch.setattr(load, "PARALLEL_MIN", 10)
+    parallel = scan([synthetic], workers=2)
+    assert parallel == sequential
+    assert [r.file for r in parallel[1].files] == find_files([synthetic])
+
+
+def test_scan_in_parallel_reports_progress(synthetic, monkeypatch):
+    monkeypatch.setattr(load, "PARALLEL_MIN", 10)
+    calls = []
+    scan([synthetic], workers=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (400, 400)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert len(calls) >= 2
+
+
+def test_scan_rejects_bad_workers(synthetic):
+    with pytest.raises(ValueError, match="workers must be a positive integer"):
+        scan([synthetic], workers=0)
