@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
+import time
+from pathlib import Path
 
 import click
 
 from .analyse import find_clusters
 from .build import build_graph, graph_counts
+from .cache import default_cache_dir
 from .errors import GraphError
 from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
@@ -47,6 +51,58 @@ paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH.
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+def _remember(ctx, param, value):
+    ctx.meta[f"graph.{param.name}"] = value
+    return value
+
+
+def cache_options(command):
+    """Add ``--no-cache`` and ``--cache-dir`` to a command that loads a corpus (read by :func:`_scan`)."""
+    command = click.option(
+        "--cache-dir", type=click.Path(file_okay=False), expose_value=False, callback=_remember,
+        help="Folder of the parse cache [default: $XDG_CACHE_HOME/related-article-graph].",
+    )(command)
+    return click.option(
+        "--no-cache", is_flag=True, expose_value=False, callback=_remember,
+        help="Parse every file again; neither read nor write the parse cache.",
+    )(command)
+
+
+class _Progress:
+    """A ``scan`` progress callback: a bar on stderr when it is a terminal or the load takes over a second."""
+
+    def __init__(self):
+        self.began = time.monotonic()
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not (sys.stderr.isatty() or time.monotonic() - self.began > 1.0) or done >= total:
+                return
+            self.bar = click.progressbar(length=total, label="Parsing files", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _scan(paths):
+    """Load ``paths`` as the command's ``--no-cache``/``--cache-dir`` say, with a progress bar."""
+    meta = click.get_current_context().meta
+    cache = None
+    if not meta.get("graph.no_cache"):
+        cache = meta.get("graph.cache_dir") or default_cache_dir(os.environ, Path.home())
+    progress = _Progress()
+    try:
+        return scan(paths, progress=progress, cache=cache)
+    finally:
+        progress.close()
+
+
 def _echo_json(value) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -69,9 +125,10 @@ def cli():
 @paths_argument
 @json_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the clustering.")
+@cache_options
 def stats(paths, as_json, seed):
     """Count files, articles, stubs, providers, topics, links and stories of a corpus."""
-    articles, report = scan(paths)
+    articles, report = _scan(paths)
     G = build_graph(articles)
     counts = graph_counts(G)
     clusters = find_clusters(G, seed=seed)
@@ -96,9 +153,10 @@ def stats(paths, as_json, seed):
 @paths_argument
 @json_option
 @click.option("--all", "show_all", is_flag=True, help="List loaded files without warnings too.")
+@cache_options
 def report(paths, as_json, show_all):
     """Account for every input file: loaded, merged duplicate, or rejected with its reason and line."""
-    _, load_report = scan(paths)
+    _, load_report = _scan(paths)
     if as_json:
         _echo_json({"files": [{k: v for k, v in r.to_dict().items()} for r in load_report.files]})
         return
@@ -150,9 +208,10 @@ def _iso_time(ctx, param, value):
 @click.option("--min-quality", type=float, help="Keep articles of at least this quality.")
 @click.option("--stubs/--no-stubs", default=True, show_default=True, help="Keep articles known only from related lists.")
 @click.option("--similar/--no-similar", default=True, show_default=True, help="Keep inferred similar links.")
+@cache_options
 def export(paths, format_, out, seed, start, end, providers, topics, min_quality, stubs, similar):
     """Write the (filtered) graph with clusters, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
-    articles, _ = scan(paths)
+    articles, _ = _scan(paths)
     G = build_graph(articles)
     H = filter_graph(
         G, start=start, end=end, min_quality=min_quality, stubs=stubs, similar=similar,

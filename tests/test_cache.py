@@ -173,3 +173,22 @@ def test_decode_result_rejects_what_it_did_not_write(record):
 def test_default_cache_dir_follows_xdg():
     assert default_cache_dir({"XDG_CACHE_HOME": "/c"}, "/h") == "/c/related-article-graph"
     assert default_cache_dir({"XDG_CACHE_HOME": ""}, "/h") == "/h/.cache/related-article-graph"
+
+
+def test_cli_keeps_its_cache_where_told(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+    from tests.conftest import SEEDS
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["stats", str(SEEDS), "--json"])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "xdg" / "related-article-graph" / CACHE_FILE).is_file()
+    result = runner.invoke(cli, ["report", str(SEEDS), "--json", "--cache-dir", str(tmp_path / "mine")])
+    assert result.exit_code == 0 and json.loads(result.output)["files"][0]["status"] == "loaded"
+    assert len(_rows(tmp_path / "mine")) == 2
+    uncached = runner.invoke(cli, ["stats", str(SEEDS), "--json", "--no-cache", "--cache-dir", str(tmp_path / "none")])
+    assert uncached.output == runner.invoke(cli, ["stats", str(SEEDS), "--json"]).output == first.output
+    assert not (tmp_path / "none").exists()
