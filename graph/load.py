@@ -113,8 +113,16 @@ def find_files(paths: Iterable[str | os.PathLike]) -> list[str]:
                     found.append(match)
     seen: set[str] = set()
     unique = []
+    folders: dict[str, str] = {}  # folder -> its real path, resolved once per folder
     for path in found:
-        key = os.path.realpath(path) if not os.path.islink(path) else os.path.abspath(path)
+        if os.path.islink(path):
+            key = os.path.abspath(path)
+        else:  # the real path of a file that is no link is its folder's real path and its name
+            folder, name = os.path.split(path)
+            real = folders.get(folder)
+            if real is None:
+                real = folders[folder] = os.path.realpath(folder)
+            key = os.path.join(real, name) if name not in ("", ".", "..") else os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)
@@ -634,15 +642,25 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
 PARALLEL_MIN = 1000
 
 
-def _stat_key(path: str) -> tuple[str, int, int] | None:
-    """Return the cache key ``(absolute path, size, mtime_ns)`` of a regular file, else None."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return os.path.abspath(path), info.st_size, info.st_mtime_ns
+def _stat_keys(paths: Sequence[str]) -> list[tuple[str, int, int] | None]:
+    """Return the cache key ``(absolute path, size, mtime_ns)`` of each regular file, else None."""
+    keys: list[tuple[str, int, int] | None] = []
+    folders: dict[str, str] = {}  # folder -> its absolute path, made once per folder
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            keys.append(None)
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            keys.append(None)
+            continue
+        folder, name = os.path.split(path)
+        absolute = folders.get(folder)
+        if absolute is None:
+            absolute = folders[folder] = os.path.abspath(folder)
+        keys.append((os.path.join(absolute, name), info.st_size, info.st_mtime_ns))
+    return keys
 
 
 @contextmanager
@@ -766,7 +784,7 @@ def _scan_files(
     """Fill ``results`` from the cache, then by parsing the rest; merge them (scan's body)."""
     total = len(files)
     try:
-        keys = [_stat_key(path) for path in files] if store is not None else [None] * total
+        keys = _stat_keys(files) if store is not None else [None] * total
         done = 0
         if store is not None:
             records = store.lookup(key for key in keys if key is not None)

@@ -1,0 +1,299 @@
+"""Benchmark: load, build and analyse synthetic corpora of 1k, 10k and 100k articles.
+
+Run from the project folder::
+
+    python benchmarks/bench.py                      # 1,000 / 10,000 / 100,000 files
+    python benchmarks/bench.py --sizes 1000,10000   # quicker
+
+Corpora are generated once (``python -m graph.synth``) under ``benchmarks/corpora/``
+(git-ignored) and reused. Every stage runs in a fresh subprocess, so its time and peak
+memory are its own:
+
+- ``naive``: the baseline, as a first script would do it: read every file whole, split the
+  front matter, ``yaml.load`` it with libyaml's ``CSafeLoader``, keep raw texts and dicts.
+- ``cold``: ``scan`` with an empty parse cache (which it fills) and every core, then
+  ``build_graph``. The operating system's page cache is dropped first when permitted
+  (root); otherwise "cold" means "no parse cache" and the files are in memory.
+- ``warm``: ``scan`` again with the filled cache, then ``build_graph``.
+- ``sequential``: ``scan`` in one process without cache (the reference result).
+- ``pipeline``: the whole thing in one process tree as the CLI runs it, cold (no parse
+  cache): ``scan`` on every core, ``build_graph``, similarity inference
+  (``link.link_similar``) and ``analyse.analyse_graph`` (clusters, PageRank, bridges,
+  providers); its peak RSS is the pipeline's.
+
+Each stage prints a digest of its result: articles and the report of every file; the graph
+(nodes, stubs, edges with attributes); the clusters (Leiden over the graph with similar
+links). The run fails unless cold, warm, sequential and pipeline digests are equal. The
+table goes to stdout and ``benchmarks/results/last.md`` (with ``last.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+# --- Stages (each runs in its own process) -----------------------------------------------------
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest finished child (workers), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return round(own, 1), round(children, 1)
+
+
+def _digests(articles, report, G, clusters) -> dict:
+    from graph.cache import encode_result
+
+    load = hashlib.sha256()
+    for article in articles:
+        load.update(encode_result(article, (), None).encode())
+        load.update(json.dumps(article.files).encode())
+    for record in report.files:
+        load.update(json.dumps(record.to_dict(), sort_keys=True).encode())
+    graph = hashlib.sha256()
+    for n, data in G.nodes(data=True):
+        graph.update(json.dumps([n, data], sort_keys=True, default=str).encode())
+    for u, v, data in G.edges(data=True):
+        graph.update(json.dumps([u, v, data], sort_keys=True, default=str).encode())
+    story = hashlib.sha256(json.dumps(sorted(clusters.items())).encode())
+    return {"load": load.hexdigest()[:16], "graph": graph.hexdigest()[:16], "clusters": story.hexdigest()[:16]}
+
+
+def _counts(articles, report, G, clusters) -> dict:
+    kinds = [d for _, d in G.nodes(data="kind")]
+    in_corpus = sum(1 for _, d in G.nodes(data=True) if d.get("kind") == "article" and d.get("in_corpus"))
+    return {
+        "files": len(report.files),
+        "articles": in_corpus,
+        "stubs": kinds.count("article") - in_corpus,
+        "edges": G.number_of_edges(),
+        "rejected": report.count("rejected"),
+        "clusters": len(set(clusters.values())),
+    }
+
+
+def _link_and_cluster(G):
+    from graph.analyse import find_clusters
+    from graph.link import link_similar
+
+    return find_clusters(link_similar(G), seed=0)
+
+
+def stage_naive(corpus: str, **_) -> dict:
+    import yaml
+
+    from graph.load import find_files
+
+    began = time.perf_counter()
+    texts, documents, failed = [], [], 0
+    for path in find_files([corpus]):
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except (OSError, UnicodeDecodeError):
+            failed += 1
+            continue
+        texts.append(text)
+        parts = text.split("\n---", 1)
+        try:
+            documents.append(yaml.load(parts[0].lstrip("\ufeff-\n"), Loader=yaml.CSafeLoader))
+        except yaml.YAMLError:
+            failed += 1
+    seconds = time.perf_counter() - began
+    return {"seconds": round(seconds, 2), "documents": len(documents), "failed": failed, "peak_mb": _peak_mb()}
+
+
+def _scan_and_build(corpus: str, cache: str | None, workers: int | None) -> tuple:
+    from graph.build import build_graph
+    from graph.load import scan
+
+    began = time.perf_counter()
+    articles, report = scan([corpus], cache=cache, workers=workers)
+    loaded = time.perf_counter()
+    G = build_graph(articles)
+    built = time.perf_counter()
+    return articles, report, G, round(loaded - began, 2), round(built - loaded, 2)
+
+
+def stage_load(corpus: str, cache: str | None, workers: int | None, **_) -> dict:
+    articles, report, G, load_s, build_s = _scan_and_build(corpus, cache, workers)
+    peak = _peak_mb()
+    clusters = _link_and_cluster(G)
+    return {
+        "load_s": load_s,
+        "build_s": build_s,
+        "peak_mb": peak,
+        "counts": _counts(articles, report, G, clusters),
+        "digests": _digests(articles, report, G, clusters),
+    }
+
+
+def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
+    from graph.analyse import analyse_graph
+    from graph.link import link_similar
+
+    articles, report, G, load_s, build_s = _scan_and_build(corpus, None, workers)
+    began = time.perf_counter()
+    H = link_similar(G)
+    linked = time.perf_counter()
+    result = analyse_graph(H, seed=0)
+    analysed = time.perf_counter()
+    return {
+        "load_s": load_s,
+        "build_s": build_s,
+        "link_s": round(linked - began, 2),
+        "analyse_s": round(analysed - linked, 2),
+        "similar_edges": sum(1 for _, _, k in H.edges(data="kind") if k == "similar"),
+        "peak_mb": _peak_mb(),
+        "counts": _counts(articles, report, G, result["clusters"]),
+        "digests": _digests(articles, report, G, result["clusters"]),
+    }
+
+
+STAGES = {"naive": stage_naive, "load": stage_load, "pipeline": stage_pipeline}
+
+
+# --- The driver ----------------------------------------------------------------------------------
+
+
+def _drop_page_cache() -> bool:
+    """Drop the OS page cache (root only); return whether it worked."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def _load_average() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "unknown"
+
+
+def _run(stage: str, corpus: Path, *, cache: Path | None = None, workers: int | None = None) -> dict:
+    command = [sys.executable, str(Path(__file__)), "--stage", stage, "--corpus", str(corpus)]
+    if cache is not None:
+        command += ["--cache", str(cache)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(f"stage {stage} failed on {corpus}:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _corpus(size: int, seed: int, folder: Path) -> Path:
+    corpus = folder / f"synth-{size}-seed{seed}"
+    if not (corpus / "truth.json").is_file():  # written last: its presence means complete
+        shutil.rmtree(corpus, ignore_errors=True)
+        print(f"generating {corpus} ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "graph.synth", str(corpus), "--articles", str(size), "--seed", str(seed),
+             "--damaged-rate", "0.01"],
+            check=True, cwd=ROOT,
+        )
+    return corpus
+
+
+def _table(rows: list[dict]) -> str:
+    headers = ("files", "naive CSafeLoader s", "cold load+build s", "speed-up", "warm load s", "warm load+build s",
+               "link s", "analyse s", "peak RSS MB", "identical")
+    cells = [headers]
+    for r in rows:
+        cold = r["cold"]["load_s"] + r["cold"]["build_s"]
+        warm = r["warm"]["load_s"] + r["warm"]["build_s"]
+        p = r["pipeline"]
+        cells.append((
+            f"{r['files']:,}", f"{r['naive']['seconds']:.1f}",
+            f"{cold:.1f} ({r['cold']['load_s']:.1f} + {r['cold']['build_s']:.1f})",
+            f"{r['naive']['seconds'] / cold:.1f}x", f"{r['warm']['load_s']:.2f}", f"{warm:.1f}",
+            f"{p['link_s']:.1f}", f"{p['analyse_s']:.1f}",
+            f"{max(p['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
+            "yes" if r["identical"] else "NO",
+        ))
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in files (default 1000,10000,100000)")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--workers", type=int, default=None, help="parsing processes (default: one per core)")
+    parser.add_argument("--corpora", default=str(HERE / "corpora"), help="where corpora and caches live")
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", help=argparse.SUPPRESS)
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:  # inside a stage's own process
+        result = STAGES[args.stage](corpus=args.corpus, cache=args.cache, workers=args.workers)
+        print(json.dumps(result))
+        return 0
+
+    folder = Path(args.corpora)
+    folder.mkdir(parents=True, exist_ok=True)
+    load_before = _load_average()
+    rows = []
+    dropped = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        corpus = _corpus(size, args.seed, folder)
+        cache = folder / f"cache-{size}"
+        shutil.rmtree(cache, ignore_errors=True)
+        print(f"{size:,} files: naive ...", file=sys.stderr, flush=True)
+        dropped.append(_drop_page_cache())
+        naive = _run("naive", corpus)
+        print(f"{size:,} files: cold, warm, sequential, pipeline ...", file=sys.stderr, flush=True)
+        dropped.append(_drop_page_cache())
+        cold = _run("load", corpus, cache=cache, workers=args.workers)
+        warm = _run("load", corpus, cache=cache, workers=args.workers)
+        sequential = _run("load", corpus, workers=1)
+        dropped.append(_drop_page_cache())
+        pipeline = _run("pipeline", corpus, workers=args.workers)
+        digests = [stage["digests"] for stage in (cold, warm, sequential, pipeline)]
+        row = {
+            "files": cold["counts"]["files"], "naive": naive, "cold": cold, "warm": warm, "sequential": sequential,
+            "pipeline": pipeline, "identical": all(d == digests[0] for d in digests),
+        }
+        rows.append(row)
+        print(json.dumps({k: v for k, v in row.items()}, indent=None), file=sys.stderr, flush=True)
+    table = _table(rows)
+    cold_note = "page cache dropped before cold stages" if all(dropped) else "cold = no parse cache (page cache not dropped)"
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {cold_note}; "
+        f"load average before/after the run: {load_before} / {_load_average()} (other processes share the cores)"
+    )
+    print(table)
+    print(f"\n{machine}")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "last.md").write_text(table + f"\n\n{machine}\n", encoding="utf-8")
+    (results / "last.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n", encoding="utf-8")
+    if not all(row["identical"] for row in rows):
+        print("results differ between cold, warm, sequential and pipeline runs", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
