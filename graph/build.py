@@ -9,7 +9,7 @@ import networkx as nx
 
 from .model import Article, EdgeKind, NodeKind, Provider, Related, canonical_domain, node_id
 
-__all__ = ["build_graph", "label_from_url", "graph_counts"]
+__all__ = ["build_graph", "add_similar_edges", "label_from_url", "graph_counts"]
 
 
 def label_from_url(url: str) -> str:
@@ -164,6 +164,30 @@ def build_graph(articles: Iterable[Article]) -> nx.DiGraph:
                 1 for _, _, k in G.in_edges(n, data="kind") if k == EdgeKind.PUBLISHED_BY.value
             )
     return G
+
+
+def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]]) -> nx.DiGraph:
+    """Return a copy of G with a ``similar`` edge each way for every ``(u, v, similarity)``.
+
+    A direction already holding an edge (a ``related`` link) keeps its kind and gets the
+    similarity as a ``similarity`` attribute instead, so the two kinds are never confused.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b", {"kind": "related"})])
+    >>> sorted(add_similar_edges(G, [("a", "b", 0.5)]).edges(data=True))
+    [('a', 'b', {'kind': 'related', 'similarity': 0.5}), ('b', 'a', {'kind': 'similar', 'weight': 0.5})]
+    >>> G.edges["a", "b"]
+    {'kind': 'related'}
+    """
+    H = G.copy()
+    for u, v, similarity in pairs:
+        for a, b in ((u, v), (v, u)):
+            if H.has_edge(a, b):
+                H.edges[a, b]["similarity"] = similarity
+            else:
+                H.add_edge(a, b, kind=EdgeKind.SIMILAR.value, weight=similarity)
+    return H
 
 
 def graph_counts(G: nx.DiGraph) -> dict[str, int]:

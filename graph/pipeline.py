@@ -1,0 +1,64 @@
+"""Stages 2-4 in one call: build, link and analyse loaded articles (what the shells run)."""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple
+
+import networkx as nx
+
+from .analyse import DEFAULT_RELATED_WEIGHT, DEFAULT_RESOLUTION, analyse_graph
+from .build import build_graph
+from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar
+from .model import Article
+
+__all__ = ["Analysis", "analyse_articles"]
+
+
+class Analysis(NamedTuple):
+    """What :func:`analyse_articles` returns: the graph (with similar links) and its analysis."""
+
+    graph: nx.DiGraph
+    result: dict
+
+
+def analyse_articles(
+    articles: Iterable[Article],
+    *,
+    similar: bool = True,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    seed: int = 0,
+    resolution: float = DEFAULT_RESOLUTION,
+    related_weight: float = DEFAULT_RELATED_WEIGHT,
+) -> Analysis:
+    """Build the graph of ``articles``, infer same-story links and analyse it.
+
+    Parameters
+    ----------
+    articles : iterable of Article
+        As ``load.scan`` returns them.
+    similar : bool
+        Infer ``similar`` links (``link.link_similar``); False clusters over related links only.
+    threshold, window_days, neighbours
+        Options of ``link.find_similar_pairs``.
+    seed, resolution, related_weight
+        Options of ``analyse.analyse_graph``.
+
+    Returns
+    -------
+    Analysis
+        ``graph`` (with the similar edges) and ``result`` (``analyse_graph``'s dict).
+
+    Examples
+    --------
+    >>> a = Article(url="https://x.com/a", title="Acme recalls robot vacuum")
+    >>> b = Article(url="https://y.com/b", title="Robot vacuum recall at Acme")
+    >>> graph, result = analyse_articles([a, b])
+    >>> result["stories"][0]["members"], result["stories"][0]["label"]
+    (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, robot, vacuum, recall')
+    """
+    G = build_graph(articles)
+    if similar:
+        G = link_similar(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
+    return Analysis(G, analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight))

@@ -1,0 +1,218 @@
+"""Tests of graph.analyse on small hand-built graphs: exact values, networkx as the reference."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graph.analyse import (
+    analyse_graph,
+    article_graph,
+    concentration,
+    count_timelines,
+    describe_stories,
+    find_bridges,
+    find_clusters,
+    label_stories,
+    measure_providers,
+    measure_topics,
+    rank_articles,
+    story_weights,
+)
+
+STORIES = {
+    # node: (provider, published, title, topics)
+    "a1": ("provider:p", "2021-01-02T08:00:00Z", "Acme recalls robot vacuum", ["Robots"]),
+    "a2": ("provider:q", "2021-01-01T09:00:00Z", "Robot vacuum recall hits Acme", ["Robots"]),
+    "a3": ("provider:p", "2021-01-03T10:00:00Z", "Acme vacuum recall widens", ["Robots", "Retail"]),
+    "b1": ("provider:q", "2021-02-01T00:00:00Z", "Zeta bank merger approved", ["Finance"]),
+    "b2": ("provider:r", "2021-02-02T00:00:00Z", "Regulators approve Zeta merger", ["Finance"]),
+    "c1": ("provider:p", None, "Weather: rain on Sunday", []),
+}
+
+
+@pytest.fixture
+def G():
+    G = nx.DiGraph()
+    for p in ("provider:p", "provider:q", "provider:r"):
+        G.add_node(p, kind="provider", label=p[9:], name=p[9:].upper())
+    for t in ("Robots", "Retail", "Finance"):
+        G.add_node(f"topic:{t.lower()}", kind="topic", label=t, name=t)
+    for n, (p, day, title, topics) in STORIES.items():
+        G.add_node(n, kind="article", label=title, title=title, provider=p, published=day, topics=topics,
+                   in_corpus=n != "b2")
+        G.add_edge(n, p, kind="published_by")
+        for t in topics:
+            G.add_edge(n, f"topic:{t.lower()}", kind="tagged")
+    for u, v, w in [("a1", "a2", 0.5), ("a1", "a3", 0.4), ("a2", "a3", 0.3), ("b1", "b2", 0.6)]:
+        G.add_edge(u, v, kind="similar", weight=w)
+        G.add_edge(v, u, kind="similar", weight=w)
+    G.add_edge("a3", "b1", kind="related")  # a loose link between two stories
+    G.add_edge("b1", "a1", kind="related")
+    G.add_edge("c1", "a1", kind="related")
+    return G
+
+
+def test_find_clusters_exact(G):
+    assert find_clusters(G, seed=0) == {"a1": 0, "a2": 0, "a3": 0, "b1": 1, "b2": 1, "c1": 2}
+
+
+def test_find_clusters_related_links_alone_join_at_low_resolution(G):
+    clusters = find_clusters(G, seed=0, resolution=0.01)
+    assert len(set(clusters.values())) == 1
+
+
+def test_find_clusters_high_resolution_splits(G):
+    clusters = find_clusters(G, seed=0, resolution=0.45)
+    assert clusters["b1"] == clusters["b2"] and clusters["a1"] == clusters["a2"] and clusters["a3"] != clusters["a1"]
+
+
+def test_find_clusters_is_repeatable_with_seed(G):
+    assert all(find_clusters(G, seed=s) == find_clusters(G, seed=s) for s in (0, 1, 7))
+
+
+def test_find_clusters_rejects_bad_resolution(G):
+    with pytest.raises(ValueError, match="resolution must be > 0"):
+        find_clusters(G, resolution=0)
+
+
+def test_find_clusters_empty_graph():
+    assert find_clusters(nx.DiGraph()) == {}
+
+
+def test_story_weights_take_largest_of_similarity_and_related(G):
+    weights = story_weights(G, related_weight=0.1)
+    assert weights[("a1", "a2")] == 0.5 and weights[("a3", "b1")] == 0.1 and weights[("a1", "c1")] == 0.1
+
+
+def test_rank_articles_equals_networkx_pagerank(G):
+    H = nx.DiGraph()
+    H.add_nodes_from(n for n, k in G.nodes(data="kind") if k == "article")
+    for u, v, data in G.edges(data=True):
+        if data["kind"] == "related":
+            H.add_edge(u, v, weight=1.0)
+        elif data["kind"] == "similar":
+            H.add_edge(u, v, weight=data["weight"])
+    expected = nx.pagerank(H, weight="weight", tol=1e-12)
+    ranks = rank_articles(G)
+    assert ranks.keys() == expected.keys()
+    assert all(ranks[n] == pytest.approx(expected[n], abs=1e-9) for n in ranks)
+
+
+def test_rank_articles_on_related_only_graph_equals_networkx():
+    R = nx.gnm_random_graph(40, 90, seed=3, directed=True)
+    G = nx.DiGraph()
+    G.add_nodes_from((f"n{i:02d}" for i in R), kind="article")
+    G.add_edges_from(((f"n{u:02d}", f"n{v:02d}") for u, v in R.edges()), kind="related")
+    expected = nx.pagerank(nx.DiGraph((u, v) for u, v in G.edges()), tol=1e-12)
+    ranks = rank_articles(G)
+    assert all(ranks[n] == pytest.approx(expected.get(n, 0), abs=1e-9) for n in ranks)
+
+
+def test_find_bridges_exact_equals_networkx_betweenness(G):
+    expected = nx.betweenness_centrality(article_graph(G))
+    bridges = find_bridges(G, k=100)
+    assert all(bridges[n] == pytest.approx(expected[n], abs=1e-12) for n in expected)
+    assert max(bridges, key=bridges.get) == "a1"
+
+
+def test_find_bridges_sampled_is_close_to_networkx_on_average():
+    R = nx.gnm_random_graph(200, 500, seed=5)
+    G = nx.DiGraph()
+    G.add_nodes_from((f"n{i:03d}" for i in R), kind="article")
+    G.add_edges_from(((f"n{u:03d}", f"n{v:03d}") for u, v in R.edges()), kind="related")
+    exact = nx.betweenness_centrality(article_graph(G))
+    sampled = find_bridges(G, k=100, seed=1)
+    assert sum(sampled.values()) == pytest.approx(sum(exact.values()), rel=0.1)
+    assert find_bridges(G, k=100, seed=1) == sampled
+
+
+def test_concentration_by_hand():
+    hhi, top, share = concentration({"p": 2, "q": 1, "r": 1})
+    assert hhi == pytest.approx(0.25 + 0.0625 + 0.0625)
+    assert (top, share) == ("p", 0.5)
+
+
+def test_label_stories_picks_distinctive_terms():
+    labels = label_stories([["Acme recalls robot vacuum", "Robot vacuum recall hits Acme", "Acme vacuum recall widens"],
+                            ["Zeta bank merger approved", "Regulators approve Zeta merger"]], terms=3)
+    assert labels == [["acme", "vacuum", "recall"], ["merger", "zeta", "approve"]]
+
+
+def test_describe_stories_first_reporter_central_label_hhi(G):
+    stories = describe_stories(G, find_clusters(G), centrality=rank_articles(G))
+    first = stories[0]
+    assert first["members"] == ["a2", "a1", "a3"]
+    assert (first["first"], first["first_provider"]) == ("a2", "provider:q")
+    assert first["central"] == "a1"
+    assert first["label"] == "acme, vacuum, recall, robot"
+    assert (first["start"], first["end"]) == ("2021-01-01T09:00:00Z", "2021-01-03T10:00:00Z")
+    assert first["providers"] == [("provider:p", 2), ("provider:q", 1)]
+    assert first["topics"] == [("Robots", 3), ("Retail", 1)]
+    assert first["hhi"] == pytest.approx((2 / 3) ** 2 + (1 / 3) ** 2)
+    assert (first["dominant"], first["dominant_share"]) == ("provider:p", 2 / 3)
+    assert (stories[1]["articles"], stories[1]["stubs"]) == (1, 1)
+    alone = stories[2]
+    assert (alone["label"], alone["first"], alone["start"]) == ("Weather: rain on Sunday", None, None)
+
+
+def test_measure_providers_by_hand(G):
+    clusters = find_clusters(G)
+    stories = describe_stories(G, clusters)
+    figures = measure_providers(G, clusters, stories, {"a1": 2, "b1": 1})
+    assert figures["provider:p"] == {"articles": 3, "share": 3 / 5, "in_links": 2, "in_link_share": 2 / 3,
+                                     "stories": 2, "first_reports": 0}
+    assert figures["provider:q"]["first_reports"] == 2
+    assert figures["provider:r"] == {"articles": 0, "share": 0.0, "in_links": 0, "in_link_share": 0.0,
+                                     "stories": 1, "first_reports": 0}
+
+
+def test_measure_topics_by_hand(G):
+    topics = measure_topics(G, find_clusters(G))
+    assert topics["topic:finance"]["providers"] == [("provider:q", 1), ("provider:r", 1)]
+    assert topics["topic:finance"]["hhi"] == 0.5
+    assert topics["topic:robots"]["dominant"] == "provider:p"
+    assert topics["topic:robots"]["stories"] == 1
+
+
+def test_count_timelines(G):
+    timelines = count_timelines(G, find_clusters(G))
+    assert timelines["stories"][0] == [["2021-01-01", 1], ["2021-01-02", 1], ["2021-01-03", 1]]
+    assert timelines["providers"]["provider:q"] == [["2021-01-01", 1], ["2021-02-01", 1]]
+    assert timelines["topics"]["topic:retail"] == [["2021-01-03", 1]]
+    assert 2 not in timelines["stories"]  # the undated article
+
+
+def test_analyse_graph_shape_and_repeatability(G):
+    result = analyse_graph(G, seed=3)
+    assert set(result) >= {"clusters", "pagerank", "in_links", "bridges", "stories", "providers", "topics",
+                           "corpus", "timelines"}
+    assert set(result["stories"][0]) >= {"id", "label", "size", "articles", "stubs", "start", "end", "first",
+                                         "first_provider", "central", "providers", "topics", "members"}
+    assert result["in_links"] == {"a1": 2, "a2": 0, "a3": 0, "b1": 1, "b2": 0, "c1": 0}
+    assert result["corpus"] == {"articles": 5, "stories": 3, "hhi": pytest.approx(0.6 ** 2 + 0.4 ** 2),
+                                "dominant": "provider:p", "dominant_share": 0.6}
+    again = analyse_graph(G, seed=3)
+    assert again["clusters"] == result["clusters"] and again["stories"] == result["stories"]
+
+
+def test_analyse_graph_never_mutates(G):
+    before = nx.node_link_data(G, edges="edges")
+    analyse_graph(G)
+    assert nx.node_link_data(G, edges="edges") == before
+
+
+def test_analyse_graph_empty():
+    result = analyse_graph(nx.DiGraph())
+    assert (result["clusters"], result["stories"], result["corpus"]["hhi"]) == ({}, [], 0.0)
+
+
+def test_clusters_of_the_real_facebook_story(corpus_dir):
+    from graph import scan
+    from graph.pipeline import analyse_articles
+
+    articles, _ = scan([str(corpus_dir / "everyday-ai-2019-12")])
+    G, result = analyse_articles(articles, seed=0)
+    story = result["stories"][0]
+    assert story["size"] == 10 and "facebook" in story["terms"]
+    assert analyse_articles(articles, seed=0).result["clusters"] == result["clusters"]

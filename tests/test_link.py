@@ -1,0 +1,107 @@
+"""Tests of graph.link: same-story links inferred from text within a time window."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graph.build import add_similar_edges, build_graph
+from graph.link import article_texts, find_similar_pairs, link_similar
+from graph.model import Article, Related
+
+
+def _graph(rows):
+    G = nx.DiGraph()
+    for n, title, day in rows:
+        G.add_node(n, kind="article", title=title, excerpt=None, label=title,
+                   published=f"{day}T00:00:00Z" if day else None)
+    return G
+
+
+ROWS = [
+    ("a", "Acme recalls its robot vacuum", "2021-01-01"),
+    ("b", "Robot vacuum recalled by Acme", "2021-01-02"),
+    ("c", "Acme recalls its robot vacuum", "2021-06-01"),
+    ("d", "Rain expected on Sunday", "2021-01-01"),
+]
+
+
+def test_find_similar_pairs_keeps_same_story_within_window():
+    assert find_similar_pairs(_graph(ROWS), threshold=0.3, window_days=7) == [("a", "b", 0.6038)]
+
+
+def test_find_similar_pairs_wider_window_links_the_later_copy():
+    pairs = find_similar_pairs(_graph(ROWS), threshold=0.3, window_days=200)
+    assert [(u, v) for u, v, _ in pairs] == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert dict(((u, v), w) for u, v, w in pairs)[("a", "c")] == 1.0
+
+
+def test_find_similar_pairs_threshold_drops_weaker_pairs():
+    assert find_similar_pairs(_graph(ROWS), threshold=0.7, window_days=7) == []
+
+
+def test_find_similar_pairs_undated_article_is_compared_with_all():
+    rows = ROWS + [("e", "Acme robot vacuum recall widens", None)]
+    pairs = find_similar_pairs(_graph(rows), threshold=0.3, window_days=7)
+    assert [(u, v) for u, v, _ in pairs] == [("a", "b"), ("a", "e"), ("b", "e"), ("c", "e")]
+
+
+def test_find_similar_pairs_neighbours_keeps_the_best():
+    pairs = find_similar_pairs(_graph(ROWS), threshold=0.3, window_days=200, neighbours=1)
+    assert pairs == [("a", "b", 0.6038), ("a", "c", 1.0)]  # a's best is c, b's and c's best is a
+
+
+@pytest.mark.parametrize("options", [{"threshold": 0}, {"threshold": 1.5}, {"window_days": -1}, {"neighbours": 0}])
+def test_find_similar_pairs_rejects_bad_options(options):
+    with pytest.raises(ValueError, match="must be"):
+        find_similar_pairs(_graph(ROWS), **options)
+
+
+def test_find_similar_pairs_empty_and_wordless_graphs():
+    assert find_similar_pairs(nx.DiGraph()) == []
+    assert find_similar_pairs(_graph([("a", "the", None), ("b", "of the", None)])) == []
+
+
+def test_stub_takes_part_through_its_related_entry_text():
+    a = Article(url="https://x.com/a", title="Acme recalls its robot vacuum", published="2021-01-01T00:00:00Z",
+                related=(Related(url="https://z.com/s", title="Robot vacuum recall: Acme acts",
+                                 published="2021-01-02T00:00:00Z"),))
+    b = Article(url="https://y.com/b", title="Acme robot vacuum recalled", published="2021-01-01T00:00:00Z")
+    pairs = find_similar_pairs(build_graph([a, b]), threshold=0.3)
+    assert ("article:https://x.com/a", "article:https://z.com/s") in [(u, v) for u, v, _ in pairs]
+    assert ("article:https://y.com/b", "article:https://z.com/s") in [(u, v) for u, v, _ in pairs]
+
+
+def test_article_texts_use_title_twice_and_excerpt():
+    G = nx.DiGraph()
+    G.add_node("a", kind="article", title="T", excerpt="E", label="T")
+    G.add_node("p", kind="provider", label="P")
+    assert article_texts(G) == (["a"], ["T T E"])
+
+
+def test_link_similar_adds_both_directions_and_leaves_g_alone():
+    G = _graph(ROWS)
+    H = link_similar(G, threshold=0.3, window_days=7)
+    assert G.number_of_edges() == 0
+    assert sorted(H.edges(data=True)) == [
+        ("a", "b", {"kind": "similar", "weight": 0.6038}),
+        ("b", "a", {"kind": "similar", "weight": 0.6038}),
+    ]
+
+
+def test_add_similar_edges_never_turns_related_into_similar():
+    G = nx.DiGraph([("a", "b", {"kind": "related"})])
+    H = add_similar_edges(G, [("a", "b", 0.5)])
+    assert H.edges["a", "b"] == {"kind": "related", "similarity": 0.5}
+    assert H.edges["b", "a"] == {"kind": "similar", "weight": 0.5}
+    assert G.edges["a", "b"] == {"kind": "related"}
+
+
+def test_link_similar_joins_the_facebook_story_in_the_real_corpus(corpus_dir):
+    from graph import scan
+
+    articles, _ = scan([str(corpus_dir / "everyday-ai-2019-12")])
+    H = link_similar(build_graph(articles))
+    nyt = next(n for n, kind in H.nodes(data="kind") if kind == "article" and "nytimes.com" in n)
+    neighbours = {v for _, v, k in H.out_edges(nyt, data="kind") if k == "similar"}
+    assert any("forbes.com" in v and "fake-pro-trump" in v.lower() for v in neighbours)
