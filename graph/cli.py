@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 
-from .analyse import find_clusters
+from .analyse import DEFAULT_RESOLUTION, analyse_graph
+from .link import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+from .pipeline import analyse_articles
 from .build import build_graph, graph_counts
 from .cache import default_cache_dir
 from .errors import GraphError
@@ -121,17 +123,34 @@ def cli():
     """Explore the graph of related news articles kept as Markdown files with YAML front matter."""
 
 
+def story_options(command):
+    """Add the options of similarity inference and clustering (``analyse_articles``'s keywords)."""
+    for option in reversed((
+        click.option("--seed", default=0, show_default=True, help="Seed of the clustering."),
+        click.option("--similar/--no-similar", default=True, show_default=True,
+                     help="Infer same-story links from titles and excerpts (else related links only)."),
+        click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_THRESHOLD,
+                     show_default=True, help="Smallest text similarity of an inferred link."),
+        click.option("--window", "window_days", type=click.FloatRange(0), default=DEFAULT_WINDOW_DAYS,
+                     show_default=True, help="Largest gap in days between two linked articles."),
+        click.option("--resolution", type=click.FloatRange(0, min_open=True), default=DEFAULT_RESOLUTION,
+                     show_default=True, help="Granularity of stories: higher gives smaller, tighter stories."),
+    )):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @paths_argument
 @json_option
-@click.option("--seed", default=0, show_default=True, help="Seed of the clustering.")
+@story_options
 @cache_options
-def stats(paths, as_json, seed):
+def stats(paths, as_json, **options):
     """Count files, articles, stubs, providers, topics, links and stories of a corpus."""
     articles, report = _scan(paths)
-    G = build_graph(articles)
+    G, analysis = analyse_articles(articles, **options)
     counts = graph_counts(G)
-    clusters = find_clusters(G, seed=seed)
+    clusters = analysis["clusters"]
     result = {
         "files": len(report.files),
         "loaded": report.count("loaded"),
@@ -181,6 +200,50 @@ def report(paths, as_json, show_all):
     )
 
 
+@cli.command()
+@paths_argument
+@json_option
+@story_options
+@click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Show this many stories (0: all).")
+@cache_options
+def clusters(paths, as_json, top, **options):
+    """List the stories coverage clusters around: size, span, who broke it, who dominates it."""
+    articles, _ = _scan(paths)
+    G, analysis = analyse_articles(articles, **options)
+    stories = analysis["stories"][: top or None]
+    if as_json:
+        _echo_json({"stories": stories, "count": len(analysis["stories"])})
+        return
+    name = lambda p: G.nodes[p].get("name") if p in G else p  # noqa: E731
+    rows = [(s["id"], s["size"], (s["start"] or "")[:10], (s["end"] or "")[:10], name(s["first_provider"]),
+             name(s["dominant"]), f"{s['hhi']:.2f}", s["label"]) for s in stories]
+    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "label")))
+    click.echo(f"\n{len(stories)} of {len(analysis['stories'])} stories")
+
+
+@cli.command()
+@paths_argument
+@json_option
+@story_options
+@click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Show this many providers (0: all).")
+@cache_options
+def providers(paths, as_json, top, **options):
+    """Rank providers by articles: share, related in-links, stories covered, stories they broke."""
+    articles, _ = _scan(paths)
+    G, analysis = analyse_articles(articles, **options)
+    ranked = sorted(analysis["providers"].items(), key=lambda item: (-item[1]["articles"], -item[1]["in_links"], item[0]))
+    ranked = ranked[: top or None]
+    if as_json:
+        _echo_json({"providers": [{"provider": p, "name": G.nodes[p].get("name"), **figures} for p, figures in ranked],
+                    "corpus": analysis["corpus"], "count": len(analysis["providers"])})
+        return
+    rows = [(G.nodes[p].get("name"), f["articles"], f"{f['share']:.1%}", f["in_links"], f"{f['in_link_share']:.1%}",
+             f["stories"], f["first_reports"]) for p, f in ranked]
+    click.echo(_table(rows, ("provider", "articles", "share", "in-links", "in-link share", "stories", "first reports")))
+    corpus = analysis["corpus"]
+    click.echo(f"\n{len(ranked)} of {len(analysis['providers'])} providers; concentration (HHI) {corpus['hhi']:.3f}")
+
+
 def _iso_time(ctx, param, value):
     """Check a --start/--end value: a date (kept, so an end date covers its whole day) or a time (as UTC)."""
     if value is None:
@@ -200,26 +263,27 @@ def _iso_time(ctx, param, value):
 @paths_argument
 @click.option("--format", "format_", type=click.Choice(list(FORMATS)), required=True, help="File format.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file (csv/parquet: see README).")
-@click.option("--seed", default=0, show_default=True, help="Seed of the clustering and the layout.")
 @click.option("--start", callback=_iso_time, help="Keep articles published on or after this date or time.")
 @click.option("--end", callback=_iso_time, help="Keep articles published on or before this date (whole day) or time.")
 @click.option("--provider", "providers", multiple=True, help="Keep this provider's articles (domain, name or node id); repeatable.")
 @click.option("--topic", "topics", multiple=True, help="Keep articles with this topic (name or node id); repeatable.")
 @click.option("--min-quality", type=float, help="Keep articles of at least this quality.")
 @click.option("--stubs/--no-stubs", default=True, show_default=True, help="Keep articles known only from related lists.")
-@click.option("--similar/--no-similar", default=True, show_default=True, help="Keep inferred similar links.")
+@story_options
 @cache_options
-def export(paths, format_, out, seed, start, end, providers, topics, min_quality, stubs, similar):
-    """Write the (filtered) graph with clusters, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
+def export(paths, format_, out, start, end, providers, topics, min_quality, stubs, **options):
+    """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
     articles, _ = _scan(paths)
-    G = build_graph(articles)
+    G, analysis = analyse_articles(articles, **options)
     H = filter_graph(
-        G, start=start, end=end, min_quality=min_quality, stubs=stubs, similar=similar,
+        G, start=start, end=end, min_quality=min_quality, stubs=stubs,
         providers=resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None,
         topics=resolve_nodes(G, topics, kind=NodeKind.TOPIC) if topics else None,
     )
+    if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
+        analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"])  # filtered: analyse what is kept
     try:
-        written = write_graph(H, out, format=format_, seed=seed)
+        written = write_graph(H, out, format=format_, seed=options["seed"], analysis=analysis)
     except OSError as err:
         raise click.ClickException(f"{err.filename or out}: {err.strerror or err}") from err
     click.echo(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges -> {', '.join(map(str, written))}")

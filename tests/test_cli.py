@@ -89,3 +89,53 @@ def test_cli_folder_without_md_files_exits_1(run, tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     result = run("stats", tmp_path)
     assert (result.exit_code, result.output) == (1, f"Error: no .md files found in {tmp_path}\n")
+
+
+def _story_corpus(write_article):
+    for name, url, title, day in [
+        ("a.md", "https://x.com/a", "Acme recalls its robot vacuum", "2021-01-01T00:00:00Z"),
+        ("b.md", "https://y.com/b", "Robot vacuum recalled by Acme", "2021-01-02T00:00:00Z"),
+        ("c.md", "https://x.com/c", "Rain expected on Sunday", "2021-01-01T00:00:00Z"),
+    ]:
+        path = write_article(name, article_text(url=url, title=title, publishedDateTime=day))
+    return path.parent
+
+
+def test_cli_clusters_json_finds_the_story(run, write_article):
+    folder = _story_corpus(write_article)
+    result = run("clusters", folder, "--json", "--seed", 3)
+    assert result.exit_code == 0, result.output
+    stories = json.loads(result.output)["stories"]
+    assert stories[0]["members"] == ["article:https://x.com/a", "article:https://y.com/b"]
+    assert (stories[0]["first_provider"], stories[1]["size"]) == ("provider:x.com", 1)
+    alone = json.loads(run("clusters", folder, "--json", "--no-similar").output)
+    assert alone["count"] == 3
+    strict = json.loads(run("clusters", folder, "--json", "--threshold", "0.9").output)
+    assert strict["count"] == 3
+
+
+def test_cli_clusters_table_and_top(run, write_article):
+    result = run("clusters", _story_corpus(write_article), "--top", 1)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split() == ["story", "size", "start", "end", "first", "dominant", "hhi", "label"]
+    assert result.output.rstrip().endswith("1 of 2 stories")
+
+
+def test_cli_providers_json(run, write_article):
+    result = run("providers", _story_corpus(write_article), "--json", "--top", 1)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["providers"] == [{"provider": "provider:x.com", "name": "x.com", "articles": 2, "share": 2 / 3,
+                                  "in_links": 0, "in_link_share": 0.0, "stories": 2, "first_reports": 2}]
+    assert data["count"] == 2 and data["corpus"]["dominant"] == "provider:x.com"
+
+
+def test_cli_stats_clusters_follow_similarity_options(run, write_article):
+    folder = _story_corpus(write_article)
+    assert json.loads(run("stats", folder, "--json").output)["clusters"] == 2
+    assert json.loads(run("stats", folder, "--json", "--no-similar").output)["clusters"] == 3
+
+
+def test_cli_clusters_bad_threshold_exits_1(run, write_article):
+    result = run("clusters", _story_corpus(write_article), "--threshold", "0")
+    assert result.exit_code == 1 and "--threshold" in result.output
