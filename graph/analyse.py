@@ -307,7 +307,8 @@ def describe_stories(
     is dated); the central article has the largest link weight inside the story
     (:func:`story_weights`), ties by ``centrality`` (PageRank) then node id. The label is
     the story's distinctive title words (:func:`label_stories`), or the title itself for
-    a single article.
+    a single article. The dominant provider has the most articles in the story; a tie
+    goes to the one that published first.
 
     Examples
     --------
@@ -348,7 +349,9 @@ def describe_stories(
         topics = Counter(t for n in nodes for t in (G.nodes[n].get("topics") or ()))
         first = nodes[0] if dated else None
         central = min(nodes, key=lambda n: (-round(inside.get(n, 0.0), 9), -round(centrality.get(n, 0.0), 12), n))
-        hhi, dominant, dominant_share = concentration(providers)
+        hhi, _, dominant_share = concentration(providers)
+        top = max(providers.values())  # dominant: most articles; a tie goes to the earliest to publish
+        dominant = next(G.nodes[n].get("provider") for n in nodes if providers[G.nodes[n].get("provider")] == top)
         stories.append({
             "id": number,
             "label": ", ".join(words) if len(nodes) > 1 and words else G.nodes[central].get("label"),
