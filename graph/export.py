@@ -18,7 +18,7 @@ import networkx as nx
 from .analyse import analyse_graph
 from .errors import InputError
 from .model import NodeKind, node_id
-from .style import compute_layout, node_colors, node_sizes
+from .style import compute_layout, group_nodes, node_colors, node_sizes, size_scores
 
 __all__ = [
     "FORMATS",
@@ -47,6 +47,8 @@ FORMATS = {
 
 #: Attributes the export adds to every node (the look) and to article nodes (the analysis).
 LOOK = ("color", "size", "x", "y")
+#: Node sizes of ``graph.view.render_html`` (the app's picture; a test keeps the two equal).
+SMALLEST, LARGEST = 6.0, 30.0
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
@@ -69,9 +71,11 @@ def annotate_graph(
     """Return a copy of G with the analysis and the app's look added as node attributes.
 
     Article nodes (stubs included) get ``cluster``, ``pagerank``, ``in_links`` and
-    ``bridge`` where the analysis has them; every node gets ``color`` (``#rrggbb``, by
-    story, as in the app), ``size`` (by PageRank), ``x`` and ``y`` (the app's layout:
-    browser coordinates, y pointing down).
+    ``bridge`` where the analysis has them; every node gets the look ``render_html`` gives
+    it in the app: ``color`` (``#rrggbb``, by story: ``group_nodes`` then ``node_colors``),
+    ``size`` (``node_sizes`` of ``size_scores``: PageRank for articles, degree for
+    providers and topics), ``x`` and ``y`` (the seeded layout, browser coordinates, y
+    pointing down).
 
     Parameters
     ----------
@@ -100,7 +104,7 @@ def annotate_graph(
     ...                                 "in_links": {"a": 0, "b": 1}, "bridges": {"a": 0.0, "b": 0.0}},
     ...                    positions={"a": (1.0, 2.0), "b": (3.0, 4.0)})
     >>> H.nodes["a"]
-    {'kind': 'article', 'label': 'A', 'in_corpus': True, 'cluster': 0, 'pagerank': 0.25, 'in_links': 0, 'bridge': 0.0, 'color': '#0072B2', 'size': 24.0, 'x': 1.0, 'y': 2.0}
+    {'kind': 'article', 'label': 'A', 'in_corpus': True, 'cluster': 0, 'pagerank': 0.25, 'in_links': 0, 'bridge': 0.0, 'color': '#0072B2', 'size': 18.0, 'x': 1.0, 'y': 2.0}
     >>> "color" in G.nodes["a"]
     False
     """
@@ -110,8 +114,9 @@ def annotate_graph(
         positions = compute_layout(G, seed=seed)
     clusters = analysis.get("clusters", {})
     pagerank = analysis.get("pagerank", {})
-    colors = node_colors(G, clusters)
-    sizes = node_sizes(G, pagerank)
+    groups, _ = group_nodes(G, by="story", clusters=clusters)
+    colors = node_colors(G, groups)
+    sizes = node_sizes(G, size_scores(G, pagerank), smallest=SMALLEST, largest=LARGEST)
     H = nx.DiGraph()
     H.graph.update(G.graph)
     for n, data in G.nodes(data=True):
@@ -451,21 +456,19 @@ def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
     return parts
 
 
-def _html_parts(H: nx.DiGraph, analysis: dict, seed: int) -> dict[str, bytes]:
-    from .view import render_html
-
-    positions = {n: (x, y) for n, x, y in ((n, d["x"], d["y"]) for n, d in H.nodes(data=True))}
-    return {"": render_html(H, analysis=analysis, seed=seed, positions=positions).encode("utf-8")}
-
-
 def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dict[str, bytes]:
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     if analysis is None:
         analysis = analyse_graph(G, seed=seed)
-    H = annotate_graph(G, analysis=analysis, seed=seed, positions=positions)
+    if positions is None:
+        positions = compute_layout(G, seed=seed)
     if format == "html":
-        return _html_parts(H, analysis, seed)
+        from .view import render_html
+
+        page = render_html(G, seed=seed, analysis=analysis, positions=positions, title="Related-article graph")
+        return {"": page.encode("utf-8")}
+    H = annotate_graph(G, analysis=analysis, seed=seed, positions=positions)
     return {
         "graphml": _graphml_parts,
         "gexf": _gexf_parts,

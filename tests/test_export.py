@@ -28,12 +28,14 @@ from graph.export import (
     write_gexf,
     write_graph,
     write_graphml,
+    write_html,
     write_json,
     write_parquet,
 )
 from graph.load import scan
 from graph.model import NodeKind
-from graph.style import compute_layout, node_colors, node_sizes
+from graph.pipeline import analyse_articles
+from graph.style import compute_layout
 
 DATA = Path(__file__).resolve().parent / "data"
 AWKWARD = DATA / "awkward"
@@ -127,22 +129,29 @@ def test_annotate_graph_adds_analysis_and_the_apps_look(raw_graph):
     H = annotate_graph(raw_graph, analysis=RAW_ANALYSIS, positions=RAW_POSITIONS)
     assert {k: H.nodes["b"][k] for k in ("cluster", "pagerank", "in_links", "bridge", *LOOK)} == {
         "cluster": 0, "pagerank": 1.0, "in_links": 0, "bridge": 0.0,
-        "color": "#0072B2", "size": 40.0, "x": 3.0, "y": 4.0,
+        "color": "#0072B2", "size": 30.0, "x": 3.0, "y": 4.0,
     }
-    assert H.nodes["a"]["size"] == 24.0
+    assert H.nodes["a"]["size"] == 18.0  # sqrt(0.25 / 1.0) of the way from 6 to 30
     assert H.nodes["t:<&>"]["color"] == "#9AA0A6" and "cluster" not in H.nodes["t:<&>"]
     assert "color" not in raw_graph.nodes["a"]  # G is not modified
 
 
-def test_annotate_graph_uses_the_apps_layout_colours_and_sizes(awkward_graph):
+def _page_nodes(page: str) -> list[dict]:
+    """The nodes render_html draws: its JSON payload."""
+    start = page.index('<script type="application/json" id="graph-data">') + len('<script type="application/json" id="graph-data">')
+    return json.loads(page[start:page.index("</script>", start)])["nodes"]
+
+
+def test_annotate_graph_gives_the_look_of_the_apps_page(awkward_graph):
+    from graph.view import render_html
+
     analysis = analyse_graph(awkward_graph, seed=3)
-    H = annotate_graph(awkward_graph, seed=3)
-    positions = compute_layout(awkward_graph, seed=3)
-    colors = node_colors(awkward_graph, analysis["clusters"])
-    sizes = node_sizes(awkward_graph, analysis["pagerank"])
+    H = annotate_graph(awkward_graph, analysis=analysis, seed=3)
+    drawn = {node["id"]: node for node in _page_nodes(render_html(awkward_graph, seed=3, analysis=analysis))}
+    assert set(drawn) == set(H)
     for n, data in H.nodes(data=True):
-        assert (data["x"], data["y"]) == positions[n]
-        assert data["color"] == colors[n] and data["size"] == sizes[n]
+        assert (data["x"], data["y"]) == (drawn[n]["x"], drawn[n]["y"]) == compute_layout(awkward_graph, seed=3)[n]
+        assert (data["color"], data["size"]) == (drawn[n]["color"]["background"], drawn[n]["size"])
 
 
 def test_resolve_nodes_accepts_id_domain_and_name(awkward_graph):
@@ -325,6 +334,21 @@ def test_write_parquet_reads_back_with_graphframes_columns(awkward_graph, tmp_pa
     assert [(row["src"], row["dst"], row["kind"]) for row in edges.to_pylist()] == list(H.edges(data="kind"))
 
 
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def test_write_html_is_one_self_contained_page_with_escaped_text(awkward_graph, tmp_path):
+    (path,) = write_html(awkward_graph, tmp_path / "g.html", seed=1)
+    page = path.read_text(encoding="utf-8")
+    H = annotate_graph(awkward_graph, seed=1)
+    drawn = {node["id"]: node for node in _page_nodes(page)}
+    assert set(drawn) == set(H)
+    assert all((drawn[n]["x"], drawn[n]["y"], drawn[n]["size"]) == (d["x"], d["y"], d["size"]) for n, d in H.nodes(data=True))
+    assert "<script>alert(1)</script>" not in page and "<b>tags</b>" not in page
+    assert 'src="http' not in page and "<link" not in page and "@import" not in page
+    assert 'id="png"' in page
+
+
 # --- every format -----------------------------------------------------------------------------
 
 
@@ -341,6 +365,11 @@ def _read_back(format: str, content: bytes) -> tuple[dict, set]:
     if format == "json":
         R = nx.node_link_graph(json.loads(content), edges="edges")
         return dict(R.nodes(data=True)), set(R.edges())
+    if format == "html":
+        page = content.decode("utf-8")
+        start = page.index('id="graph-data">') + len('id="graph-data">')
+        data = json.loads(page[start:page.index("</script>", start)])
+        return {node["id"]: node for node in data["nodes"]}, {(edge["from"], edge["to"]) for edge in data["edges"]}
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if format == "csv":
             nodes, edges = _read_csv(archive.read("nodes.csv")), _read_csv(archive.read("edges.csv"))
@@ -361,6 +390,12 @@ def test_export_bytes_drops_no_attribute(format, awkward_graph, raw_graph):
         for n, data in H.nodes(data=True):
             missing = {key for key, value in data.items() if value is not None and key not in nodes[n]}
             assert not missing, (format, n, missing)
+
+
+@pytest.mark.parametrize("format", ["graphml", "gexf", "json", "csv", "parquet", "html"])
+def test_export_bytes_of_an_empty_graph_reads_back_empty(format):
+    nodes, edges = _read_back(format, export_bytes(nx.DiGraph(), format=format))
+    assert (nodes, edges) == ({}, set())
 
 
 def test_export_bytes_names_its_suffix_and_media_type(raw_graph):
@@ -385,7 +420,7 @@ def _node_and_edge_counts(stats: dict) -> tuple[int, int]:
     return nodes, edges
 
 
-@pytest.mark.parametrize("format", ["graphml", "gexf", "json", "csv", "parquet"])
+@pytest.mark.parametrize("format", ["graphml", "gexf", "json", "csv", "parquet", "html"])
 def test_cli_export_writes_the_counts_of_stats(format, tmp_path):
     out = tmp_path / ("g.zip" if format in ("csv", "parquet") else f"g.{format}")
     result = CliRunner().invoke(cli, ["export", str(SEEDS), "--format", format, "--out", str(out), "--seed", "1"])
@@ -442,8 +477,7 @@ def test_exports_of_the_real_corpora_open_in_their_targets(corpus_dir, tmp_path)
     for folder in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
         nodes, edges = _node_and_edge_counts(_stats(folder))
         articles, _ = scan([str(folder)])
-        G = build_graph(articles)
-        analysis = analyse_graph(G)
+        G, analysis = analyse_articles(articles)  # as stats does: with inferred similar links
         positions = compute_layout(G)
         (gexf,) = write_gexf(G, tmp_path / "g.gexf", analysis=analysis, positions=positions)
         _validate(gexf)
