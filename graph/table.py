@@ -12,6 +12,9 @@ from .model import EdgeKind, LoadReport, NodeKind
 
 __all__ = [
     "safe_url",
+    "escape_markdown",
+    "story_labels",
+    "articles_of",
     "view_counts",
     "date_bounds",
     "provider_choices",
@@ -46,6 +49,48 @@ def safe_url(url) -> str | None:
     (True, True)
     """
     return url if isinstance(url, str) and _SAFE_URL.match(url) else None
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:$=\"'^%@/])")
+
+
+def escape_markdown(text) -> str:
+    """Return ``text`` with every Markdown, HTML and Streamlit directive character backslash-escaped.
+
+    Untrusted text shown through a Markdown renderer (``st.warning``, ``st.caption``) then
+    reads as itself: no link, image, emphasis, ``:red[...]`` or ``$math$``.
+
+    Examples
+    --------
+    >>> print(escape_markdown("![x](https://e.com/a.png) :red[b] <i>"))
+    \\!\\[x\\]\\(https\\:\\/\\/e\\.com\\/a\\.png\\) \\:red\\[b\\] \\<i\\>
+    """
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def story_labels(analysis: dict) -> dict[int, str]:
+    """Return ``{story number: label}``.
+
+    Examples
+    --------
+    >>> story_labels({"stories": [{"id": 0, "label": "A"}]})
+    {0: 'A'}
+    """
+    return {story["id"]: story["label"] for story in analysis["stories"]}
+
+
+def articles_of(G: nx.DiGraph, n: str) -> list[str]:
+    """Return the articles of G published by provider n, or tagged with topic n (sorted).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("b", "p"), ("a", "p")], kind="published_by")
+    >>> nx.set_edge_attributes(G, "published_by", "kind")
+    >>> articles_of(G, "p")
+    ['a', 'b']
+    """
+    kinds = (EdgeKind.PUBLISHED_BY.value, EdgeKind.TAGGED.value)
+    return sorted(u for u, data in G.pred[n].items() if data.get("kind") in kinds) if n in G else []
 
 
 def _articles(G: nx.DiGraph) -> list[str]:
@@ -138,10 +183,10 @@ def topic_choices(G: nx.DiGraph) -> dict[str, str]:
     return {t: f"{_name(G, t)} ({counts[t]})" for t in order}
 
 
-def _members_in(G: nx.DiGraph, analysis: dict) -> dict[int, list[str]]:
+def _members_in(G: nx.DiGraph, analysis: dict, nodes: Iterable[str] | None = None) -> dict[int, list[str]]:
     members: dict[int, list[str]] = {}
     clusters = analysis["clusters"]
-    for n in _articles(G):
+    for n in _articles(G) if nodes is None else [n for n in nodes if n in G and G.nodes[n]["kind"] == _ARTICLE]:
         if n in clusters:
             members.setdefault(clusters[n], []).append(n)
     return members
@@ -179,8 +224,10 @@ def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 5
     return {n: f"{_name(G, n)} — {_name(G, G.nodes[n].get('provider'))}" for n in found[:limit]}
 
 
-def story_rows(G: nx.DiGraph, analysis: dict) -> list[dict]:
+def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = None) -> list[dict]:
     """Return one row per story with articles in G, largest first (counts are within G).
+
+    With ``nodes``, only those articles count (a provider's or a topic's).
 
     Examples
     --------
@@ -191,7 +238,7 @@ def story_rows(G: nx.DiGraph, analysis: dict) -> list[dict]:
     [{'story': 0, 'label': 'A', 'articles': 1, 'stubs': 0, 'providers': 1, 'broken by': 'P', 'start': '2020-01-01', 'end': '2020-01-01', 'dominant': '', 'hhi': None}]
     """
     stories = {s["id"]: s for s in analysis["stories"]}
-    members = _members_in(G, analysis)
+    members = _members_in(G, analysis, nodes)
     rows = []
     for s in sorted(members, key=lambda s: (-len(members[s]), s)):
         nodes = members[s]
@@ -244,8 +291,10 @@ def article_rows(G: nx.DiGraph, nodes: Iterable[str], analysis: dict) -> list[di
     return rows
 
 
-def provider_rows(G: nx.DiGraph, analysis: dict) -> list[dict]:
+def provider_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = None) -> list[dict]:
     """Return one row per provider in G with its figures in G and over the whole corpus, most articles first.
+
+    With ``nodes``, only those articles count, and only providers with one of them are listed.
 
     ``articles``, ``share`` and ``stories`` count within G (so they follow the filters);
     ``in-link share`` and ``first reports`` come from ``analysis`` (the whole corpus).
@@ -260,14 +309,17 @@ def provider_rows(G: nx.DiGraph, analysis: dict) -> list[dict]:
     """
     clusters = analysis["clusters"]
     figures = analysis.get("providers", {})
+    only = None if nodes is None else set(nodes)
     counts = {n: 0 for n, kind in G.nodes(data="kind") if kind == NodeKind.PROVIDER.value}
     stories: dict[str, set] = {n: set() for n in counts}
     for u, v, kind in G.edges(data="kind"):
-        if kind == EdgeKind.PUBLISHED_BY.value and v in counts:
+        if kind == EdgeKind.PUBLISHED_BY.value and v in counts and (only is None or u in only):
             if G.nodes[u]["in_corpus"]:
                 counts[v] += 1
             if u in clusters:
                 stories[v].add(clusters[u])
+    if only is not None:
+        counts = {p: c for p, c in counts.items() if stories[p] or c}
     total = sum(counts.values()) or 1
     rows = []
     for p in sorted(counts, key=lambda p: (-counts[p], _name(G, p).lower(), p)):

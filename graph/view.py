@@ -13,9 +13,9 @@ import networkx as nx
 import pyvis
 
 from .style import NEUTRAL, SHAPES, compute_layout, group_nodes, node_colors, node_sizes, size_scores
-from .table import describe_node
+from .table import describe_node, safe_url
 
-__all__ = ["VIS_VERSION", "render_html", "vis_assets", "json_for_html", "tooltip_text"]
+__all__ = ["VIS_VERSION", "render_html", "details_html", "vis_assets", "json_for_html", "tooltip_text"]
 
 #: The vis-network build bundled with pyvis that every page inlines.
 VIS_VERSION = "9.1.2"
@@ -89,6 +89,25 @@ def tooltip_text(details: dict) -> str:
     if details.get("url"):
         lines.append(_short(details["url"], 100))
     return "\n".join(lines)
+
+
+def details_html(details: dict) -> str:
+    """Return a details panel (from :func:`graph.table.describe_node`) as escaped HTML, no script, no style.
+
+    The only link is the node's own http(s) URL, opened in a new tab without referrer.
+
+    Examples
+    --------
+    >>> print(details_html({"title": "<img src=x onerror=alert(1)>", "kind": "article",
+    ...                     "url": "javascript:alert(1)", "fields": [("provider", "P&Co")]}))
+    <div><strong>&lt;img src=x onerror=alert(1)&gt;</strong> <small>(article)</small><br><small>provider</small>: P&amp;Co</div>
+    """
+    parts = [f"<strong>{html.escape(details['title'])}</strong> <small>({html.escape(details['kind'])})</small>"]
+    parts += [f"<small>{html.escape(name)}</small>: {html.escape(value)}" for name, value in details["fields"]]
+    url = safe_url(details.get("url"))
+    if url:
+        parts.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer nofollow">Open the page ↗</a>')
+    return "<div>" + "<br>".join(parts) + "</div>"
 
 
 def _script_hash(script: str) -> str:

@@ -1,0 +1,458 @@
+"""Shell: the Streamlit explorer (``streamlit run app.py``): widgets, caches and rendering over graph/."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from graph.analyse import analyse_graph
+from graph.build import build_graph
+from graph.errors import GraphError
+from graph.export import FORMATS, export_bytes
+from graph.load import scan
+from graph.select import (
+    DEFAULT_LIMIT,
+    filter_graph,
+    select_neighbourhood,
+    select_overview,
+    select_provider,
+    select_story,
+    select_topic,
+)
+from graph.style import group_nodes
+from graph.table import (
+    article_rows,
+    articles_of,
+    co_provider_rows,
+    date_bounds,
+    describe_node,
+    escape_markdown,
+    provider_choices,
+    provider_rows,
+    report_rows,
+    safe_url,
+    search_articles,
+    story_choices,
+    story_labels,
+    story_provider_rows,
+    story_rows,
+    timeline_rows,
+    topic_choices,
+    topic_rows,
+    topic_story_rows,
+    view_counts,
+)
+from graph.upload import extract_uploads, fingerprint, upload_digest
+from graph.view import details_html, render_html
+
+SEEDS = str(Path(__file__).resolve().parent / "seeds")
+VIEWS = ("Stories", "Story", "Article", "Provider", "Topic")
+SOURCES = {"seeds": "Bundled seeds", "folder": "A folder", "upload": "Upload .md or .zip"}
+GRAPH_HEIGHT = 640
+#: What the URL holds, with its type: the view, the selection and the filters (a copied link reopens them).
+URL_STATE = {
+    "source": str, "folder": str, "seed": int, "view": str, "story": int, "article": str, "provider": str,
+    "topic": str, "depth": int, "limit": int, "color": str, "start": str, "end": str, "providers": list,
+    "topics": list, "quality": int, "stubs": bool, "similar": bool, "q": str,
+}
+DEFAULTS = {
+    "source": "seeds", "folder": "", "seed": 0, "view": "Stories", "depth": 1, "limit": DEFAULT_LIMIT,
+    "color": "story", "providers": [], "topics": [], "quality": 0, "stubs": True, "similar": True, "q": "",
+}
+
+st.set_page_config(page_title="Related-article explorer", layout="wide")
+
+
+# --- URL state: read once per session, written back after every run ------------------------
+
+
+def read_url_state() -> None:
+    """Copy the query parameters of the opening URL into the widgets' state (once per session)."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    for key, kind in URL_STATE.items():
+        if key not in st.query_params:
+            continue
+        try:
+            if kind is list:
+                st.session_state[key] = st.query_params.get_all(key)
+            elif kind is bool:
+                st.session_state[key] = st.query_params[key] not in ("0", "false", "off", "")
+            else:
+                st.session_state[key] = kind(st.query_params[key])
+        except ValueError:  # a hand-edited URL: keep the default for that one value
+            continue
+    for key, low, high in (("limit", 10, 5000), ("depth", 1, 4), ("quality", 0, 100), ("seed", 0, 2**31 - 1)):
+        if key in st.session_state:
+            st.session_state[key] = min(max(st.session_state[key], low), high)
+    if "start" in st.session_state and "end" in st.session_state:
+        try:
+            st.session_state["dates"] = (date.fromisoformat(st.session_state["start"]), date.fromisoformat(st.session_state["end"]))
+        except ValueError:
+            pass
+
+
+def write_url_state() -> None:
+    """Put the current view, selection and filters into the URL (defaults left out)."""
+    state = {}
+    for key, kind in URL_STATE.items():
+        value = st.session_state.get(key)
+        if value is None or value == DEFAULTS.get(key) or value in ("", []):
+            continue
+        state[key] = ("1" if value else "0") if kind is bool else ([str(v) for v in value] if kind is list else str(value))
+    if st.session_state.get("source") != "folder":
+        state.pop("folder", None)
+    st.query_params.from_dict(state)
+
+
+def keep_valid(key: str, options, default=None) -> None:
+    """Reset a widget's state to ``default`` when its value is not one of ``options`` (filters changed)."""
+    value = st.session_state.get(key)
+    if isinstance(value, list):
+        st.session_state[key] = [v for v in value if v in options]
+    elif value not in options:
+        st.session_state[key] = default
+
+
+def go_to(view: str, key: str, value) -> None:
+    """Callback of the "open" buttons: switch view and selection."""
+    st.session_state["view"] = view
+    st.session_state[key] = value
+
+
+# --- Caches: loading and analysis once per corpus version; filtered graphs and drawings by key --
+
+
+def progress_bar():
+    """A sidebar progress bar and the ``progress(done, total)`` callback that moves it."""
+    bar = st.sidebar.empty()
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 100 == 0:
+            bar.progress(done / total, text=f"Loading {done:,} of {total:,} files")
+
+    return bar, progress
+
+
+@st.cache_data(show_spinner="Loading articles…", max_entries=4)
+def load_folder(folder: str, stamp: tuple[int, float]):
+    """Scan a folder (cached by folder and fingerprint: file count, newest mtime)."""
+    bar, progress = progress_bar()
+    loaded = scan([folder], progress=progress)
+    bar.empty()
+    return loaded
+
+
+@st.cache_data(show_spinner="Unpacking the upload…", max_entries=2)
+def load_upload(digest: str, _uploads):
+    """Unpack uploads into a temporary folder and scan them (cached by content digest)."""
+    bar, progress = progress_bar()
+    with tempfile.TemporaryDirectory(prefix="graph-upload-") as folder:
+        extracted = extract_uploads(_uploads, folder)
+        if not extracted.files:
+            return None, None, extracted.skipped, folder
+        articles, report = scan([folder], progress=progress)
+    bar.empty()
+    return articles, report, extracted.skipped, folder
+
+
+@st.cache_data(show_spinner=False, ttl=3, max_entries=8)
+def folder_fingerprint(folder: str) -> tuple[int, float]:
+    """File count and newest mtime of a folder, looked up at most every few seconds."""
+    return fingerprint(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached(name: str, key: tuple, _compute):
+    """The value of ``_compute()`` for a table or a list of choices, cached by its name and the state key."""
+    return _compute()
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def build_corpus(source_key: tuple, seed: int, _articles):
+    """Build and analyse the graph (shared read-only across sessions: nothing in graph/ mutates it)."""
+    G = build_graph(_articles)
+    return G, analyse_graph(G, seed=seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def filtered(source_key: tuple, seed: int, filters: tuple, _G):
+    """The graph after the sidebar filters (read-only, shared)."""
+    start, end, providers, topics, quality, stubs, similar = filters
+    return filter_graph(
+        _G, start=start, end=end, providers=providers or None, topics=topics or None,
+        min_quality=quality or None, stubs=stubs, similar=similar,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def draw(key: tuple, _H, _analysis, color: str, title: str, note: str, seed: int) -> str:
+    """The page of one view (cached by everything that defines it)."""
+    groups, legend = group_nodes(
+        _H, by=color, clusters=_analysis["clusters"],
+        labels=story_labels(_analysis) if color == "story" else provider_choices(_H),
+    )
+    return render_html(_H, seed=seed, analysis=_analysis, groups=groups, legend=legend, title=title, note=note)
+
+
+def download(G, analysis, seed: int, name: str) -> None:
+    """Download buttons for the filtered graph; each file is made only when clicked."""
+    columns = st.columns(len(FORMATS))
+    for column, (fmt, (suffix, mime)) in zip(columns, FORMATS.items()):
+        column.download_button(
+            fmt, data=lambda fmt=fmt: export_bytes(G, format=fmt, seed=seed, analysis=analysis),
+            file_name=f"{name}{suffix}", mime=mime, key=f"download-{fmt}", on_click="ignore",
+        )
+
+
+# --- Sidebar: data source and filters ------------------------------------------------------
+
+read_url_state()
+for name, value in DEFAULTS.items():
+    st.session_state.setdefault(name, value)
+
+sidebar = st.sidebar
+sidebar.header("Data")
+keep_valid("source", list(SOURCES), "seeds")
+source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
+skipped = ()
+root = None
+try:  # the one place library errors become messages
+    if source == "upload":
+        files = sidebar.file_uploader("Markdown files or a zip of them", type=["md", "zip"], accept_multiple_files=True, key="upload")
+        if not files:
+            st.info("Upload `.md` files or a `.zip` of them in the sidebar (or pick another source).")
+            st.stop()
+        uploads = [(f.name, f.getvalue()) for f in files]
+        digest = upload_digest(uploads)
+        articles, report, skipped, root = load_upload(digest, uploads)
+        if articles is None:
+            st.error("The upload holds no `.md` file: " + escape_markdown("; ".join(f"{w}: {r}" for w, r in skipped[:5])))
+            st.stop()
+        source_key = ("upload", digest)
+    else:
+        folder = SEEDS if source == "seeds" else sidebar.text_input("Folder", key="folder", placeholder="/path/to/articles", persist_state="page")
+        if not folder:
+            st.info("Type the path of a folder of `.md` articles in the sidebar.")
+            st.stop()
+        stamp = folder_fingerprint(folder)
+        articles, report = load_folder(folder, stamp)
+        source_key = ("folder", folder, stamp)
+        root = folder
+except GraphError as err:
+    st.error(escape_markdown(str(err)))
+    st.stop()
+sidebar.caption(
+    f"{len(report.files):,} files: {report.count('loaded'):,} loaded, {report.count('duplicate'):,} duplicates, "
+    f"{report.count('rejected'):,} rejected, {report.warnings:,} warnings"
+)
+seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, step=1, key="seed")
+G, analysis = build_corpus(source_key, seed, articles)
+
+sidebar.header("Filters")
+corpus_key = (source_key, seed)
+bounds = cached("date_bounds", corpus_key, lambda: date_bounds(G))
+start = end = None
+if bounds:
+    first, last = date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])
+    dates = st.session_state.get("dates")
+    if not (isinstance(dates, tuple) and len(dates) == 2 and all(first <= d <= last for d in dates)):
+        st.session_state["dates"] = (first, last)
+    picked = sidebar.date_input("Published between", min_value=first, max_value=last, key="dates")
+    if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
+        start, end = picked[0].isoformat(), picked[1].isoformat()
+st.session_state["start"], st.session_state["end"] = start, end
+all_providers = cached("providers", corpus_key, lambda: provider_choices(G))
+keep_valid("providers", all_providers, [])
+sidebar.multiselect("Providers", list(all_providers), format_func=all_providers.get, key="providers", placeholder="All providers")
+all_topics = cached("topics", corpus_key, lambda: topic_choices(G))
+keep_valid("topics", all_topics, [])
+sidebar.multiselect("Topics", list(all_topics), format_func=all_topics.get, key="topics", placeholder="All topics")
+sidebar.slider("Minimum quality", 0, 100, key="quality", help="0 keeps every article, including those without a quality.")
+sidebar.toggle("Stubs (articles known only from related lists)", key="stubs")
+sidebar.toggle("Inferred same-story links", key="similar")
+sidebar.header("Drawing")
+keep_valid("color", ("story", "provider"), "story")
+color = sidebar.radio("Colour by", ("story", "provider"), key="color", horizontal=True)
+limit = sidebar.number_input("Nodes at most", min_value=10, max_value=5000, step=50, key="limit")
+
+filters = (
+    start, end, tuple(st.session_state["providers"]), tuple(st.session_state["topics"]),
+    st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
+)
+F = filtered(source_key, seed, filters, G)
+state_key = (source_key, seed, filters, int(limit))
+
+# --- Headline numbers, load report ---------------------------------------------------------
+
+st.title("Related-article explorer")
+counts = cached("counts", state_key, lambda: view_counts(F, analysis, report))
+for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
+    column.metric(name.capitalize(), f"{value:,}")
+
+rows = cached("report", corpus_key, lambda: report_rows(report, root=root))
+rejected = [row for row in rows if row["status"] == "rejected"]
+if rejected:
+    st.warning(
+        f"{len(rejected)} file{'s' if len(rejected) != 1 else ''} rejected: "
+        + "; ".join(escape_markdown(f"{row['where']}: {row['reason']}") for row in rejected[:5])
+        + (" …" if len(rejected) > 5 else "")
+    )
+with st.expander(f"Load report: {len(rows):,} files rejected, duplicated or with warnings" + (f", {len(skipped)} skipped in the upload" if skipped else "")):
+    st.dataframe(rows, hide_index=True, width="stretch", key="report_table")
+    if skipped:
+        st.dataframe([{"upload entry": w, "skipped because": r} for w, r in skipped], hide_index=True, key="skipped_table")
+with st.expander("Download the filtered graph"):
+    download(F, analysis, seed, "graph")
+
+keep_valid("view", VIEWS, "Stories")
+view = st.segmented_control("View", VIEWS, key="view", required=True)
+
+
+def show_graph(column, key: tuple, H, title: str, note: str) -> None:
+    with column:
+        page = draw(key, H, analysis, color, title, note, seed)
+        st.iframe(page, height=GRAPH_HEIGHT)
+        if note:
+            st.caption(note)
+
+
+def show_details(node, graph) -> None:
+    if node is not None and node in graph:
+        st.html(details_html(describe_node(graph, node, analysis)))
+
+
+def picked_row(event, rows: list[dict]):
+    chosen = event.selection.rows if event is not None else []
+    return rows[chosen[0]] if chosen and chosen[0] < len(rows) else None
+
+
+# --- The views ---------------------------------------------------------------------------
+
+if view == "Stories":
+    selection = cached("overview", state_key, lambda: select_overview(F, analysis, limit=int(limit)))
+    left, right = st.columns([3, 2])
+    show_graph(left, ("stories", state_key), selection.graph, "Stories", selection.note)
+    with right:
+        table = cached("story_rows", state_key, lambda: story_rows(F, analysis))
+        st.subheader(f"{len(table):,} stories")
+        event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="stories_table", height=360)
+        row = picked_row(event, table) or (table[0] if table else None)
+        if row is not None:
+            show_details(row["story"], selection.graph)
+            st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_story")
+
+elif view == "Story":
+    choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
+    if not choices:
+        st.info("No story has an article within the filters.")
+        st.stop()
+    keep_valid("story", choices, next(iter(choices)))
+    story = st.selectbox("Story", list(choices), format_func=choices.get, key="story", persist_state="page")
+    selection = select_story(F, analysis, story, limit=int(limit))
+    left, right = st.columns([3, 2])
+    show_graph(left, ("story", story, state_key), selection.graph, f"Story {story}", selection.note)
+    with right:
+        articles_tab, providers_tab, timeline_tab = st.tabs(["Articles", "Providers", "Timeline"])
+        with articles_tab:
+            table = article_rows(F, selection.graph, analysis)
+            event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="story_articles",
+                                 column_config={"url": st.column_config.LinkColumn("url")}, height=320)
+            row = picked_row(event, table)
+            if row is not None:
+                show_details(row["id"], F)
+                st.button("Open its neighbourhood", on_click=go_to, args=("Article", "article", row["id"]), key="open_article")
+        with providers_tab:
+            st.dataframe(story_provider_rows(F, analysis, story), hide_index=True, key="story_providers",
+                         column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
+        with timeline_tab:
+            timeline = timeline_rows(F, analysis, story)
+            if timeline:
+                frame = pd.DataFrame(timeline).assign(published=lambda d: pd.to_datetime(d["published"]))
+                chart = alt.Chart(frame).mark_circle(size=90).encode(
+                    x=alt.X("published:T", title="published"), y=alt.Y("provider:N", title=None, sort=None),
+                    color=alt.Color("broke it:N", scale=alt.Scale(domain=[True, False], range=["#D55E00", "#0072B2"])),
+                    tooltip=["title", "provider", "published"],
+                )
+                st.altair_chart(chart, width="stretch")
+                st.caption("Who published when; the first article (orange) broke the story.")
+            else:
+                st.info("No article of this story has a publication date.")
+
+elif view == "Article":
+    query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
+    choices = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=500))
+    if not choices:
+        st.info("No article matches this search within the filters.")
+        st.stop()
+    keep_valid("article", choices, next(iter(choices)))
+    left_pick, right_pick = st.columns([4, 1])
+    article = left_pick.selectbox("Article", list(choices), format_func=choices.get, key="article", persist_state="page")
+    depth = right_pick.slider("Depth", 1, 4, key="depth", persist_state="page")
+    selection = select_neighbourhood(F, analysis, article, depth=depth, limit=int(limit))
+    left, right = st.columns([3, 2])
+    show_graph(left, ("article", article, depth, state_key), selection.graph, "Neighbourhood", selection.note)
+    with right:
+        show_details(article, F)
+        url = safe_url(F.nodes[article].get("url"))
+        if url:
+            st.link_button("Open the article ↗", url)
+        table = article_rows(F, selection.graph, analysis)
+        st.dataframe(table, hide_index=True, key="neighbour_table", column_config={"url": st.column_config.LinkColumn("url")}, height=300)
+
+elif view == "Provider":
+    choices = cached("provider_choices", state_key, lambda: provider_choices(F))
+    if not choices:
+        st.info("No provider within the filters.")
+        st.stop()
+    keep_valid("provider", choices, next(iter(choices)))
+    provider = st.selectbox("Provider", list(choices), format_func=choices.get, key="provider", persist_state="page")
+    selection = select_provider(F, analysis, provider, limit=int(limit))
+    left, right = st.columns([3, 2])
+    show_graph(left, ("provider", provider, state_key), selection.graph, "Provider", selection.note)
+    with right:
+        show_details(provider, F)
+        own = articles_of(F, provider)
+        articles_tab, stories_tab, co_tab, all_tab = st.tabs(["Articles", "Stories", "Co-covering", "All providers"])
+        with articles_tab:
+            st.dataframe(article_rows(F, own, analysis), hide_index=True, key="provider_articles",
+                         column_config={"url": st.column_config.LinkColumn("url")}, height=300)
+        with stories_tab:
+            st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
+        with co_tab:
+            st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
+        with all_tab:
+            st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
+                         column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
+
+elif view == "Topic":
+    choices = cached("topic_choices", state_key, lambda: topic_choices(F))
+    if not choices:
+        st.info("No topic within the filters.")
+        st.stop()
+    keep_valid("topic", choices, next(iter(choices)))
+    topic = st.selectbox("Topic", list(choices), format_func=choices.get, key="topic", persist_state="page")
+    selection = select_topic(F, analysis, topic, limit=int(limit))
+    left, right = st.columns([3, 2])
+    show_graph(left, ("topic", topic, state_key), selection.graph, "Topic", selection.note)
+    with right:
+        tagged = articles_of(F, topic)
+        stories_tab, providers_tab, all_tab = st.tabs(["Stories", "Providers", "All topics"])
+        with stories_tab:
+            table = cached("topic_stories", (state_key, topic), lambda: topic_story_rows(F, analysis, topic))
+            event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="topic_stories", height=300)
+            row = picked_row(event, table)
+            if row is not None:
+                st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_topic_story")
+        with providers_tab:
+            st.dataframe(cached("topic_providers", (state_key, topic), lambda: provider_rows(F, analysis, nodes=tagged)), hide_index=True, key="topic_providers", height=300)
+        with all_tab:
+            st.dataframe(cached("topic_rows", state_key, lambda: topic_rows(F, analysis)), hide_index=True, key="all_topics", height=300)
+
+write_url_state()
