@@ -10,11 +10,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from graph.analyse import analyse_graph
-from graph.build import build_graph
 from graph.errors import GraphError
 from graph.export import FORMATS, export_bytes
 from graph.load import scan
+from graph.pipeline import analyse_articles
 from graph.select import (
     DEFAULT_LIMIT,
     filter_graph,
@@ -176,9 +175,9 @@ def cached(name: str, key: tuple, _compute):
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def build_corpus(source_key: tuple, seed: int, _articles):
-    """Build and analyse the graph (shared read-only across sessions: nothing in graph/ mutates it)."""
-    G = build_graph(_articles)
-    return G, analyse_graph(G, seed=seed)
+    """Build the graph, infer same-story links, analyse (shared read-only: nothing in graph/ mutates it)."""
+    G, analysis = analyse_articles(_articles, seed=seed)
+    return G, analysis
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -427,6 +426,9 @@ elif view == "Provider":
             st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
         with co_tab:
             st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
+        per_day = analysis.get("timelines", {}).get("providers", {}).get(provider)
+        if per_day:
+            st.bar_chart(pd.DataFrame(per_day, columns=["day", "articles"]), x="day", y="articles", height=160)
         with all_tab:
             st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
                          column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})

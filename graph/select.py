@@ -242,7 +242,8 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
         H.add_node(
             s,
             kind=STORY,
-            label=story.get("label") or G.nodes[nodes[0]]["label"],
+            label=story.get("title") or story.get("label") or G.nodes[nodes[0]]["label"],
+            terms=story.get("label"),
             story=s,
             size=len(nodes),
             articles=in_corpus,

@@ -73,10 +73,10 @@ def story_labels(analysis: dict) -> dict[int, str]:
 
     Examples
     --------
-    >>> story_labels({"stories": [{"id": 0, "label": "A"}]})
-    {0: 'A'}
+    >>> story_labels({"stories": [{"id": 0, "label": "a, b"}, {"id": 1, "label": "c, d", "title": "C D"}]})
+    {0: 'a, b', 1: 'C D'}
     """
-    return {story["id"]: story["label"] for story in analysis["stories"]}
+    return {story["id"]: story.get("title") or story["label"] for story in analysis["stories"]}
 
 
 def articles_of(G: nx.DiGraph, n: str) -> list[str]:
@@ -235,7 +235,7 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
     >>> G.add_node("a", kind="article", in_corpus=True, provider="p", published="2020-01-01T00:00:00Z")
     >>> G.add_node("p", kind="provider", label="P")
     >>> story_rows(G, {"clusters": {"a": 0}, "stories": [{"id": 0, "label": "A", "first_provider": "p"}]})
-    [{'story': 0, 'label': 'A', 'articles': 1, 'stubs': 0, 'providers': 1, 'broken by': 'P', 'start': '2020-01-01', 'end': '2020-01-01', 'dominant': '', 'hhi': None}]
+    [{'story': 0, 'title': 'A', 'terms': 'A', 'articles': 1, 'stubs': 0, 'providers': 1, 'broken by': 'P', 'start': '2020-01-01', 'end': '2020-01-01', 'dominant': '', 'dominant share': None, 'hhi': None}]
     """
     stories = {s["id"]: s for s in analysis["stories"]}
     members = _members_in(G, analysis, nodes)
@@ -245,10 +245,11 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
         story = stories.get(s, {})
         days = sorted(_day(G.nodes[n].get("published")) for n in nodes if G.nodes[n].get("published"))
         in_corpus = sum(1 for n in nodes if G.nodes[n]["in_corpus"])
-        dominant = story.get("dominant_provider") or story.get("dominant")
+        dominant = story.get("dominant")
         rows.append({
             "story": s,
-            "label": str(story.get("label") or _name(G, nodes[0])),
+            "title": str(story.get("title") or story.get("label") or _name(G, nodes[0])),
+            "terms": str(story.get("label") or ""),
             "articles": in_corpus,
             "stubs": len(nodes) - in_corpus,
             "providers": len({G.nodes[n].get("provider") for n in nodes}),
@@ -256,7 +257,8 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
             "start": days[0] if days else "",
             "end": days[-1] if days else "",
             "dominant": _name(G, dominant) if isinstance(dominant, str) else "",
-            "hhi": story.get("hhi"),
+            "dominant share": None if story.get("dominant_share") is None else round(story["dominant_share"], 4),
+            "hhi": None if story.get("hhi") is None else round(story["hhi"], 4),
         })
     return rows
 
@@ -468,9 +470,14 @@ def topic_story_rows(G: nx.DiGraph, analysis: dict, t: str) -> list[dict]:
     ]
 
 
-def _value(value) -> str:
+def _value(value, G: nx.DiGraph | None = None) -> str:
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(
+            f"{_name(G, v[0]) if G is not None else v[0]} ({v[1]})" if isinstance(v, (list, tuple)) and len(v) == 2 else str(v)
+            for v in value
+        )
+    if isinstance(value, str) and G is not None and value in G:
+        return _name(G, value)
     if isinstance(value, float):
         return f"{value:.4g}"
     return "" if value is None else str(value)
@@ -511,9 +518,15 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
         fields.append(("domain", _value(data.get("domain"))))
         for key, value in analysis.get("providers", {}).get(n, {}).items():
             fields.append((key.replace("_", " "), _value(value)))
+    elif kind == NodeKind.TOPIC.value:
+        fields.append(("name", _value(data.get("name", data.get("label")))))
+        for key, value in analysis.get("topics", {}).get(n, {}).items():
+            if key != "name":
+                fields.append((key.replace("_", " "), _value(value, G)))
     elif kind == "story":
-        for key in ("size", "articles", "stubs", "providers", "start", "end"):
-            fields.append((key, _value(data.get(key))))
+        for key in ("terms", "size", "articles", "stubs", "providers", "start", "end"):
+            if data.get(key) is not None:
+                fields.append((key, _value(data.get(key))))
         if data.get("broken_by") or data.get("first_provider"):
             fields.append(("broken by", _value(data.get("broken_by") or data["first_provider"])))
     else:
