@@ -1,0 +1,129 @@
+"""The Streamlit shell, run headless with AppTest: opens on seeds, every view, load report, URL state, uploads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import article_text
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+VIEWS = ("Story", "Article", "Provider", "Topic", "Stories")
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def iframes(at: AppTest) -> list:
+    return [e for e in at.get("iframe")]
+
+
+def table_with(at: AppTest, column: str):
+    """The first table (as a DataFrame) that has ``column``."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+@pytest.fixture
+def broken_folder(write_article, tmp_path):
+    write_article("good.md", article_text(url="https://a.com/1", title="Good one",
+                                          related='\n  - title: "Other"\n    webUrl: "https://b.com/2"'))
+    write_article("sub/bad.md", "---\ntitle: ok\nwebUrl: [unclosed\n---\n")
+    write_article("empty.md", "")
+    return tmp_path
+
+
+def test_app_opens_on_seeds_with_a_graph_and_headline_numbers():
+    at = run_app()
+    assert not at.exception
+    assert metrics(at) == {"Articles": "2", "Stubs": "8", "Stories": "7", "Providers": "10", "Topics": "3",
+                           "Links": "12", "Rejected": "0"}
+    assert len(iframes(at)) == 1
+    assert at.segmented_control(key="view").value == "Stories"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_app_shows_each_view_without_exception(view):
+    at = run_app()
+    at.segmented_control(key="view").set_value(view).run()
+    assert not at.exception
+    assert not at.error
+    assert len(iframes(at)) == 1
+    assert at.query_params.get("view") == (view if view != "Stories" else None)
+
+
+def test_app_shows_file_and_line_of_broken_articles(broken_folder):
+    at = run_app(source="folder", folder=str(broken_folder))
+    assert not at.exception
+    warning = at.warning[0].value.replace("\\", "")  # Markdown escapes of the file names
+    assert warning == "2 files rejected: empty.md: empty file; sub/bad.md:4: invalid YAML: did not find expected ',' or ']'"
+    assert metrics(at)["Rejected"] == "2" and metrics(at)["Articles"] == "1"
+    report = table_with(at, "where")
+    assert list(report["where"]) == ["empty.md", "sub/bad.md:4"]
+    assert list(report["status"]) == ["rejected", "rejected"]
+
+
+def test_app_reports_a_missing_folder_in_one_line(tmp_path):
+    at = run_app(source="folder", folder=str(tmp_path / "nope"))
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [f"{tmp_path / 'nope'}: no such file, folder or glob match"]
+
+
+def test_app_reopens_the_view_selection_and_filters_of_a_copied_link():
+    at = run_app(view="Provider", provider="provider:washingtonpost.com", similar="0", color="provider", quality="5")
+    assert not at.exception
+    assert at.segmented_control(key="view").value == "Provider"
+    assert at.selectbox(key="provider").value == "provider:washingtonpost.com"
+    assert at.toggle(key="similar").value is False and at.slider(key="quality").value == 5
+    assert at.radio(key="color").value == "provider"
+    assert (at.query_params["view"], at.query_params["provider"], at.query_params["similar"]) == (
+        "Provider", "provider:washingtonpost.com", "0")
+
+
+def test_app_headline_numbers_follow_the_filters():
+    at = run_app(stubs="0")
+    assert not at.exception
+    assert metrics(at)["Stubs"] == "0" and metrics(at)["Articles"] == "2"
+    assert at.query_params["stubs"] == "0"
+
+
+def test_app_ignores_a_hand_edited_url_it_cannot_use():
+    at = run_app(view="Nope", story="x", limit="999999", depth="-3")
+    assert not at.exception
+    assert at.segmented_control(key="view").value == "Stories"
+    assert at.number_input(key="limit").value == 5000
+
+
+def test_app_loads_an_uploaded_zip_and_lists_what_it_skipped():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("news/a.md", article_text(url="https://a.com/1"))
+        archive.writestr("news/b.md", article_text(url="https://b.com/2", title="B"))
+        archive.writestr("news/readme.txt", "not an article")
+    at = run_app(source="upload")
+    at.file_uploader(key="upload").set_value([("batch.zip", buffer.getvalue(), "application/zip")]).run()
+    assert not at.exception
+    assert metrics(at)["Articles"] == "2"
+    skipped = table_with(at, "upload entry")
+    assert list(skipped["upload entry"]) == ["batch.zip: news/readme.txt"]
+
+
+def test_app_refuses_an_upload_that_leaves_its_folder():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../evil.md", article_text())
+    at = run_app(source="upload")
+    at.file_uploader(key="upload").set_value([("evil.zip", buffer.getvalue(), "application/zip")]).run()
+    assert not at.exception
+    assert "path leaves the upload folder" in at.error[0].value.replace("\\", "")

@@ -1,0 +1,44 @@
+"""How views look: stable layout, colour groups with a legend, sizes comparable across kinds."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.style import NEUTRAL, PALETTE, compute_layout, group_nodes, node_colors, node_sizes, size_scores
+
+
+def test_compute_layout_is_stable_whatever_the_insertion_order():
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    H = nx.DiGraph([("b", "c"), ("a", "b")])
+    assert compute_layout(G, seed=2) == compute_layout(H, seed=2)
+    assert compute_layout(G, seed=2) != compute_layout(G, seed=3)
+
+
+def test_group_nodes_gives_palette_colours_to_the_largest_groups_only():
+    G = nx.Graph()
+    clusters = {}
+    for story in range(len(PALETTE) + 1):
+        for i in range(len(PALETTE) + 2 - story):
+            G.add_node(f"{story}-{i}", kind="article")
+            clusters[f"{story}-{i}"] = story
+    groups, legend = group_nodes(G, clusters=clusters, labels={0: "biggest"})
+    assert groups["0-0"] == 0 and f"{len(PALETTE)}-0" not in groups
+    assert legend[0] == (PALETTE[0], "biggest") and legend[-1] == (NEUTRAL, "1 more (grey)")
+    assert node_colors(G, groups)[f"{len(PALETTE)}-0"] == NEUTRAL
+
+
+def test_group_nodes_colours_story_nodes_by_their_story():
+    G = nx.Graph()
+    G.add_node(5, kind="story", story=5, label="S")
+    assert group_nodes(G) == ({5: 0}, [(PALETTE[0], "5")])
+
+
+def test_size_scores_scale_each_kind_by_its_own_maximum():
+    G = nx.DiGraph([("a", "p"), ("b", "p"), ("b", "q")])
+    for n in "ab":
+        G.nodes[n]["kind"] = "article"
+    for n in "pq":
+        G.nodes[n]["kind"] = "provider"
+    scores = size_scores(G, {"a": 0.4, "b": 0.1})
+    assert scores == {"a": 1.0, "p": 1.0, "b": 0.25, "q": 0.5}
+    assert node_sizes(G, scores) == {"a": 40.0, "p": 40.0, "b": 24.0, "q": 30.63}
