@@ -705,6 +705,8 @@ def _parse_many(paths: list[str], keys: list, *, workers: int, store: ParseCache
     if workers <= 1 or len(paths) < PARALLEL_MIN:
         memo: dict = {}
         for start in range(0, len(paths), 250):
+            if start % 5000 == 0:
+                memo = {}  # bounded: what is shared is shared within a few thousand files
             yield _parse_files(paths[start : start + 250], keys[start : start + 250], store, memo)
         return
     # chunks big enough to share canonical URLs and related entries, small enough to balance
