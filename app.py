@@ -161,7 +161,7 @@ def load_upload(digest: str, _uploads):
     return articles, report, extracted.skipped, folder
 
 
-@st.cache_data(show_spinner=False, ttl=3, max_entries=8)
+@st.cache_data(show_spinner=False, ttl=10, max_entries=8)
 def folder_fingerprint(folder: str) -> tuple[int, float]:
     """File count and newest mtime of a folder, looked up at most every few seconds."""
     return fingerprint(folder)
@@ -174,10 +174,21 @@ def cached(name: str, key: tuple, _compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
-def build_corpus(source_key: tuple, seed: int, _articles):
-    """Build the graph, infer same-story links, analyse (shared read-only: nothing in graph/ mutates it)."""
-    G, analysis = analyse_articles(_articles, seed=seed)
-    return G, analysis
+def open_corpus(source_key: tuple, seed: int, _uploads=None):
+    """Load, build, link and analyse a corpus: ``(G, analysis, report, skipped, root)``, None for an empty upload.
+
+    Shared read-only by every rerun and session (nothing in graph/ mutates a graph), so a rerun
+    costs no copy of the corpus; the scan below is cached by content, so a new seed does not rescan.
+    """
+    if source_key[0] == "upload":
+        articles, report, skipped, root = load_upload(source_key[1], _uploads)
+        if articles is None:
+            return None
+    else:
+        articles, report = load_folder(source_key[1], source_key[2])
+        skipped, root = (), source_key[1]
+    G, analysis = analyse_articles(articles, seed=seed)
+    return G, analysis, report, skipped, root
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -220,8 +231,8 @@ sidebar = st.sidebar
 sidebar.header("Data")
 keep_valid("source", list(SOURCES), "seeds")
 source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
-skipped = ()
-root = None
+seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, step=1, key="seed")
+uploads = None
 try:  # the one place library errors become messages
     if source == "upload":
         files = sidebar.file_uploader("Markdown files or a zip of them", type=["md", "zip"], accept_multiple_files=True, key="upload")
@@ -229,30 +240,26 @@ try:  # the one place library errors become messages
             st.info("Upload `.md` files or a `.zip` of them in the sidebar (or pick another source).")
             st.stop()
         uploads = [(f.name, f.getvalue()) for f in files]
-        digest = upload_digest(uploads)
-        articles, report, skipped, root = load_upload(digest, uploads)
-        if articles is None:
-            st.error("The upload holds no `.md` file: " + escape_markdown("; ".join(f"{w}: {r}" for w, r in skipped[:5])))
-            st.stop()
-        source_key = ("upload", digest)
+        source_key = ("upload", upload_digest(uploads))
     else:
         folder = SEEDS if source == "seeds" else sidebar.text_input("Folder", key="folder", placeholder="/path/to/articles", persist_state="page")
         if not folder:
             st.info("Type the path of a folder of `.md` articles in the sidebar.")
             st.stop()
-        stamp = folder_fingerprint(folder)
-        articles, report = load_folder(folder, stamp)
-        source_key = ("folder", folder, stamp)
-        root = folder
+        source_key = ("folder", folder, folder_fingerprint(folder))
+    with st.spinner("Loading and analysing the corpus…"):
+        corpus = open_corpus(source_key, seed, _uploads=uploads)
 except GraphError as err:
     st.error(escape_markdown(str(err)))
     st.stop()
+if corpus is None:
+    st.error("The upload holds no `.md` file.")
+    st.stop()
+G, analysis, report, skipped, root = corpus
 sidebar.caption(
     f"{len(report.files):,} files: {report.count('loaded'):,} loaded, {report.count('duplicate'):,} duplicates, "
     f"{report.count('rejected'):,} rejected, {report.warnings:,} warnings"
 )
-seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, step=1, key="seed")
-G, analysis = build_corpus(source_key, seed, articles)
 
 sidebar.header("Filters")
 corpus_key = (source_key, seed)
