@@ -1,11 +1,14 @@
-"""Stage 1 helper: the on-disk parse cache of ``load`` (SQLite rows of JSON, keyed by path, size and mtime).
+"""Stage 1 helper: the on-disk parse cache of ``load`` (SQLite snapshots of packed JSON, keyed by path, size and mtime).
 
-A warm reload of a large corpus reads each file's parse result from here instead of parsing
-it again. The cache is one SQLite file; each row holds one file's result as JSON of plain
-values (strings, numbers, lists), so a cache file can never run code, and a row that does
-not decode is treated as a miss. A cache file that SQLite cannot open is replaced. Rows are
-keyed by the file's absolute path and valid only while its size and modification time (in
-nanoseconds) are unchanged, and only for the parser that wrote them: the cache records a
+A warm reload of a large corpus reads its parse results from here instead of parsing the
+files again. The cache is one SQLite file holding, for each recent load (its list of input
+paths), a *snapshot*: packs of a few thousand files' results (:func:`pack_results`: JSON of
+plain values, every string, provider and related entry stored once per pack) with each
+file's absolute path, size and modification time (in nanoseconds). A file's result is used
+only while its size and mtime are unchanged; a changed, added or deleted file is parsed
+again (or dropped) and the snapshot updated. A cache file can never run code (no pickle),
+a pack that does not decode is treated as a miss, and a cache file SQLite cannot open is
+replaced. Results are valid only for the parser that wrote them: the cache records a
 fingerprint of the parsing code and library versions and empties itself when it changes.
 
 The shells decide where the cache lives (:func:`default_cache_dir`) and pass it down; the
@@ -26,11 +29,14 @@ import yaml
 from .errors import ArticleError, FieldError, FrontMatterError
 from .model import Article, Issue, Provider, Related
 
-__all__ = ["CACHE_FILE", "default_cache_dir", "ParseCache", "encode_result", "decode_result", "parser_fingerprint"]
+__all__ = [
+    "CACHE_FILE", "default_cache_dir", "ParseCache", "encode_result", "decode_result", "pack_results", "unpack_results",
+    "parser_fingerprint",
+]
 
 #: The file name of the cache inside its folder.
 CACHE_FILE = "parse-cache.sqlite3"
-_FORMAT = "1"
+_FORMAT = "2"
 _ERRORS = {"FrontMatterError": FrontMatterError, "FieldError": FieldError, "ArticleError": ArticleError}
 
 
@@ -151,11 +157,160 @@ def decode_result(path: str, text: str | bytes, providers: dict | None = None):
     return article, tuple(Issue(line, field, message) for line, field, message in warnings), None
 
 
+# --- Packing many results at once (the cache's and the workers' format) ------------------------
+
+
+def pack_results(entries) -> str:
+    """Return many files' parse results as one compact JSON text (no paths in it).
+
+    Parameters
+    ----------
+    entries : iterable of (size, mtime_ns, article, warnings, error)
+        One per file, in order; ``size`` is None for a result that must not be
+        cached (an unreadable file). The article's ``files`` are not stored.
+
+    Returns
+    -------
+    str
+        ``["pack1", strings, providers, related, records]``: every string once in
+        ``strings``; providers and related entries once each, referenced by index.
+
+    Examples
+    --------
+    >>> a = Article("https://x.com/a", "A", related=(Related("https://x.com/a", "A"),))
+    >>> pack_results([(10, 20, a, (), None)])
+    '["pack1",["https://x.com/a","A"],[],[[0,1,null,null,null,null,[]]],[[10,20,"a",0,1,null,null,null,[],null,null,null,null,[],[0],[]]]]'
+    """
+    strings: dict[str, int] = {}
+    providers: dict[Provider, int] = {}
+    related: dict[Related, int] = {}
+    provider_rows: list = []
+    related_rows: list = []
+    records: list = []
+
+    def s(value):
+        if value is None:
+            return None
+        index = strings.get(value)
+        if index is None:
+            index = strings[value] = len(strings)
+        return index
+
+    def p(provider):
+        if provider is None:
+            return None
+        index = providers.get(provider)
+        if index is None:
+            index = providers[provider] = len(provider_rows)
+            provider_rows.append([s(provider.name), s(provider.domain)])
+        return index
+
+    def r(entry):
+        index = related.get(entry)
+        if index is None:
+            index = related[entry] = len(related_rows)
+            related_rows.append([
+                s(entry.url), s(entry.title), s(entry.excerpt), s(entry.published), p(entry.provider),
+                entry.quality, [s(u) for u in entry.aliases],
+            ])
+        return index
+
+    for size, mtime, a, warnings, error in entries:
+        if error is not None:
+            records.append([size, mtime, "e", type(error).__name__, error.line, error.message])
+            continue
+        records.append([
+            size, mtime, "a", s(a.url), s(a.title), s(a.excerpt), s(a.published), p(a.provider),
+            [s(t) for t in a.topics], a.quality, a.heat, s(a.type), s(a.image), [s(u) for u in a.aliases],
+            [r(entry) for entry in a.related], [[w.line, w.field, w.message] for w in warnings],
+        ])
+    return json.dumps(["pack1", list(strings), provider_rows, related_rows, records], separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def unpack_results(value: list, paths, shared: dict) -> list:
+    """Return the results of :func:`pack_results`' decoded JSON ``value``, for the files ``paths``.
+
+    Parameters
+    ----------
+    value : list
+        ``json.loads`` of a pack.
+    paths : sequence of (str or None)
+        The file of each record, in order; None skips the record.
+    shared : dict
+        Shared by the packs of one load, so that equal providers and topic lists are one object.
+
+    Returns
+    -------
+    list of (size, mtime_ns, article, warnings, error) or None
+        None where ``paths`` holds None.
+
+    Raises
+    ------
+    ValueError, TypeError, IndexError, KeyError
+        When ``value`` is not such a pack.
+    """
+    tag, strings, provider_rows, related_rows, records = value
+    if tag != "pack1" or len(records) != len(paths):
+        raise ValueError("not a pack of these files")
+    strings = list(strings)
+    strings.append(None)  # index -1: None
+    known = shared.setdefault("providers", {})
+    providers = []
+    for name, domain in provider_rows:
+        key = (strings[name], strings[-1 if domain is None else domain])
+        found = known.get(key)
+        if found is None:
+            found = known[key] = Provider(*key)
+        providers.append(found)
+    providers.append(None)
+    related = [
+        Related(strings[url], strings[-1 if title is None else title], strings[-1 if excerpt is None else excerpt],
+                strings[-1 if published is None else published], providers[-1 if prov is None else prov], quality,
+                tuple(strings[u] for u in aliases))
+        for url, title, excerpt, published, prov, quality, aliases in related_rows
+    ]
+    topics_seen = shared.setdefault("topics", {})
+    out: list = []
+    for path, record in zip(paths, records):
+        if path is None:
+            out.append(None)
+            continue
+        size, mtime = record[0], record[1]
+        if record[2] == "e":
+            _, _, _, kind, line, message = record
+            if not isinstance(message, str) or not (line is None or type(line) is int):
+                raise TypeError("not an error record")
+            out.append((size, mtime, None, (), _ERRORS[kind](path, line, message)))
+            continue
+        if record[2] != "a":
+            raise ValueError("not a parse record")
+        (_, _, _, url, title, excerpt, published, prov, topics, quality, heat, kind, image, aliases, refs,
+         warnings) = record
+        topics = tuple(strings[t] for t in topics)
+        topics = topics_seen.setdefault(topics, topics)
+        article = Article(
+            strings[url], strings[-1 if title is None else title], strings[-1 if excerpt is None else excerpt],
+            strings[-1 if published is None else published], providers[-1 if prov is None else prov], topics,
+            quality, heat, strings[-1 if kind is None else kind], strings[-1 if image is None else image],
+            tuple(strings[u] for u in aliases), tuple(related[i] for i in refs), (path,),
+        )
+        out.append((size, mtime, article, tuple(Issue(*w) for w in warnings), None))
+    return out
+
+
 # --- The store -------------------------------------------------------------------------------
 
 
 class ParseCache:
-    """One SQLite cache file: look up and store files' parse results by path, size and mtime.
+    """One SQLite cache file: snapshots of whole loads, each a few packs of per-file results.
+
+    A *snapshot* is what one load (one list of input paths, its ``key``) found: packs of
+    a few thousand files each (:func:`pack_results`), every file with the size and
+    modification time it had when parsed, and the files' absolute paths beside each pack.
+    A warm load reads its snapshot in one query and takes every file whose size and mtime
+    are unchanged; it parses only the rest, and saves new packs for them (a file that
+    changed or went away is blanked out of its old pack's paths).
 
     Every SQLite failure (corrupt file, locked, read-only, disk full) turns the cache off
     for the rest of the load instead of failing it; a file SQLite cannot read is replaced.
@@ -165,9 +320,12 @@ class ParseCache:
     folder : path
         The cache folder (created when missing); the cache is ``folder/parse-cache.sqlite3``.
     fingerprint : str, optional
-        The parser fingerprint (default :func:`parser_fingerprint`); rows written under
-        another fingerprint are dropped.
+        The parser fingerprint (default :func:`parser_fingerprint`); snapshots written
+        under another fingerprint are dropped.
     """
+
+    #: Snapshots kept (the least recently used go first).
+    KEEP = 8
 
     def __init__(self, folder: str | os.PathLike, *, fingerprint: str | None = None):
         self.folder = os.fspath(folder)
@@ -188,14 +346,18 @@ class ParseCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, used INTEGER NOT NULL)")
             db.execute(
-                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
-                "mtime_ns INTEGER NOT NULL, record TEXT NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, snapshot TEXT NOT NULL, "
+                "paths TEXT NOT NULL, data TEXT NOT NULL)"
             )
+            db.execute("CREATE INDEX IF NOT EXISTS packs_snapshot ON packs (snapshot)")
             row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             if row is None or row[0] != self.fingerprint:
                 db.execute("BEGIN IMMEDIATE")
-                db.execute("DELETE FROM files")
+                db.execute("DROP TABLE IF EXISTS files")  # the per-file rows of format 1
+                db.execute("DELETE FROM packs")
+                db.execute("DELETE FROM snapshots")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
                 db.execute("COMMIT")
         except sqlite3.DatabaseError:
@@ -226,40 +388,51 @@ class ParseCache:
                 pass
         self.db = None
 
-    def lookup(self, keys: Iterable[tuple[str, int, int]]) -> dict[str, str]:
-        """Return ``{absolute path: record}`` for the keys ``(path, size, mtime_ns)`` still valid."""
+    def read_snapshot(self, key: str) -> list[tuple[int, str, str]]:
+        """Return the packs of snapshot ``key`` as ``(id, paths JSON, pack JSON)``, in order."""
         if self.db is None:
-            return {}
-        wanted = {path: (size, mtime) for path, size, mtime in keys}
-        found: dict[str, str] = {}
-        paths = list(wanted)
+            return []
         try:
-            rows = self.db.execute("SELECT count(*) FROM files").fetchone()[0]
-            if rows <= 2 * len(paths):  # mostly this corpus: one pass over the table is quickest
-                for path, size, mtime, record in self.db.execute("SELECT path, size, mtime_ns, record FROM files"):
-                    if wanted.get(path) == (size, mtime):
-                        found[path] = record
-                return found
-            for start in range(0, len(paths), 900):
-                batch = paths[start : start + 900]
-                marks = ",".join("?" * len(batch))
-                for path, size, mtime, record in self.db.execute(
-                    f"SELECT path, size, mtime_ns, record FROM files WHERE path IN ({marks})", batch
-                ):
-                    if wanted.get(path) == (size, mtime):
-                        found[path] = record
+            return self.db.execute(
+                "SELECT id, paths, data FROM packs WHERE snapshot = ? ORDER BY id", (key,)
+            ).fetchall()
         except sqlite3.DatabaseError:
             self._replace()
-            return {}
-        return found
+            return []
 
-    def store(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
-        """Store ``(absolute path, size, mtime_ns, record)`` rows, replacing older ones."""
+    def save_snapshot(self, key: str, packs: Iterable[tuple[int | None, str | None, str | None]]) -> None:
+        """Make snapshot ``key`` the given packs ``(id, paths JSON, pack JSON)``, in one transaction.
+
+        A pack with an id is one already stored (its data is kept; its paths are replaced
+        unless None);
+        one without is new. Packs of ``key`` not given are deleted, and snapshots beyond
+        :attr:`KEEP` (least recently used first) too.
+        """
         if self.db is None:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+            kept = []
+            for pack_id, paths, data in packs:
+                if pack_id is None:
+                    kept.append(self.db.execute(
+                        "INSERT INTO packs (snapshot, paths, data) VALUES (?, ?, ?)", (key, paths, data)
+                    ).lastrowid)
+                else:
+                    if paths is not None:
+                        self.db.execute("UPDATE packs SET paths = ? WHERE id = ? AND snapshot = ?", (paths, pack_id, key))
+                    kept.append(pack_id)
+            self.db.execute(
+                f"DELETE FROM packs WHERE snapshot = ? AND id NOT IN ({','.join('?' * len(kept))})", (key, *kept)
+            )
+            used = self.db.execute("SELECT coalesce(max(used), 0) + 1 FROM snapshots").fetchone()[0]
+            self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (key, used))
+            old = [row[0] for row in self.db.execute(
+                "SELECT key FROM snapshots ORDER BY used DESC LIMIT -1 OFFSET ?", (self.KEEP,)
+            )]
+            for stale in old:
+                self.db.execute("DELETE FROM packs WHERE snapshot = ?", (stale,))
+                self.db.execute("DELETE FROM snapshots WHERE key = ?", (stale,))
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self._failed()

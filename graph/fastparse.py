@@ -120,6 +120,7 @@ class _Reader:
         self.texts_seen = memo.setdefault("text", {})
         self.providers_seen = memo.setdefault("provider", {})
         self.related_seen = memo.setdefault("related", {})
+        self.dates_seen = memo.setdefault("date", set())
 
     def text(self, value) -> str | None:
         if value is None:
@@ -157,16 +158,20 @@ class _Reader:
                 aliases.append(alias)
         return url, tuple(aliases)
 
-    @staticmethod
-    def date(value) -> str | None:
+    def date(self, value) -> str | None:
         if value is None:
             return None
-        if type(value) is not str or not _DATE.fullmatch(value):
+        if type(value) is not str:
+            raise _NotClean("date")
+        if value in self.dates_seen:
+            return value
+        if not _DATE.fullmatch(value):
             raise _NotClean("date")
         try:
             datetime.fromisoformat(value[:19])
         except ValueError as exc:
             raise _NotClean("date") from exc
+        self.dates_seen.add(value)
         return value  # already the ISO 8601 UTC form the safe path writes
 
     @staticmethod
@@ -185,16 +190,28 @@ class _Reader:
             return None
         if type(value) is not dict:
             raise _NotClean("provider")
+        if len(value) == 2:  # the usual {name, domain}: memoised by its raw values
+            raw = (value.get("name"), value.get("domain"))
+            try:
+                return self.providers_seen[raw]
+            except KeyError:
+                provider = self.providers_seen[raw] = self._provider(value)
+                return provider
+            except TypeError:  # an unhashable value: never clean
+                raise _NotClean("provider") from None
+        return self._provider(value)
+
+    def _provider(self, value: dict) -> Provider:
         name = self.text(value.get("name"))
         domain = self.text(value.get("domain"))
         domain = canonical_domain(domain) if domain else None
         if not name and not domain:
             raise _NotClean("provider")
-        key = (name or domain, domain or None)
+        key = ("provider", name or domain, domain or None)
         try:
             return self.providers_seen[key]
         except KeyError:
-            provider = self.providers_seen[key] = Provider(name=key[0], domain=key[1])
+            provider = self.providers_seen[key] = Provider(name=key[1], domain=key[2])
             return provider
 
     def topics(self, value) -> tuple[str, ...]:

@@ -66,6 +66,8 @@ def node_id(kind: NodeKind, key: str) -> str:
     >>> node_id(NodeKind.ARTICLE, "https://cnbc.com/a")
     'article:https://cnbc.com/a'
     """
+    if kind is NodeKind.ARTICLE:  # the common case, without the Enum lookup: same result
+        return "article:" + key.strip()
     kind = NodeKind(kind)
     key = key.strip()
     if kind is not NodeKind.ARTICLE:

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from graph import load
-from graph.cache import CACHE_FILE, ParseCache, decode_result, default_cache_dir, encode_result
+from graph.cache import CACHE_FILE, ParseCache, decode_result, default_cache_dir, encode_result, pack_results, unpack_results
 from graph.errors import FieldError
 from graph.load import scan
 from graph.model import Article, Issue, Provider, Related
@@ -26,9 +26,15 @@ def corpus(tmp_path):
 
 
 def _rows(cache_dir) -> list[tuple]:
+    """``(absolute path, size, mtime_ns, record)`` of every file the cache's snapshots hold."""
     db = sqlite3.connect(os.path.join(cache_dir, CACHE_FILE))
     try:
-        return db.execute("SELECT path, size, mtime_ns, record FROM files ORDER BY path").fetchall()
+        rows = []
+        for paths, data in db.execute("SELECT paths, data FROM packs ORDER BY id"):
+            for path, record in zip(json.loads(paths), json.loads(data)[4], strict=True):
+                if path:
+                    rows.append((path, record[0], record[1], record))
+        return sorted(rows)
     finally:
         db.close()
 
@@ -63,7 +69,7 @@ def test_scan_cache_rows_are_plain_json(corpus, tmp_path):
     scan([corpus], workers=1, cache=cache)
     for path, size, mtime, record in _rows(cache):
         assert os.path.isabs(path) and os.path.getsize(path) == size and os.stat(path).st_mtime_ns == mtime
-        assert json.loads(record)[0] in ("a", "e")
+        assert record[2] in ("a", "e")
     with open(os.path.join(cache, CACHE_FILE), "rb") as f:
         assert b"\x80\x04\x95" not in f.read()  # no pickle stream anywhere
 
@@ -120,8 +126,11 @@ def test_scan_reparses_a_damaged_row(corpus, tmp_path):
     cache = tmp_path / "cache"
     expected = scan([corpus], workers=1, cache=cache)
     db = sqlite3.connect(os.path.join(cache, CACHE_FILE))
-    db.execute("UPDATE files SET record = '[\"a\", 1]'")
-    db.execute("UPDATE files SET record = 'garbage' WHERE rowid % 2 = 0")
+    db.execute("UPDATE packs SET data = '[\"pack1\",[],[],[],[[1,2,\"a\",0]]]'")
+    db.commit()
+    assert scan([corpus], workers=1, cache=cache) == expected
+    assert len(_rows(cache)) == 60  # written again
+    db.execute("UPDATE packs SET data = 'garbage', paths = '[1, 2'")
     db.commit()
     db.close()
     assert scan([corpus], workers=1, cache=cache) == expected
@@ -133,13 +142,43 @@ def test_scan_without_a_usable_cache_folder_still_loads(corpus, tmp_path):
     assert scan([corpus], workers=1, cache=blocker / "cache") == scan([corpus], workers=1)
 
 
-def test_parse_cache_drops_rows_of_another_parser(tmp_path):
+def test_parse_cache_drops_snapshots_of_another_parser(tmp_path):
     with ParseCache(tmp_path, fingerprint="one") as store:
-        store.store([("/a.md", 1, 2, '["e","FieldError",1,"no URL"]')])
-        assert store.lookup([("/a.md", 1, 2)]) == {"/a.md": '["e","FieldError",1,"no URL"]'}
-        assert store.lookup([("/a.md", 1, 3)]) == {}
+        store.save_snapshot("k", [(None, '["/a.md"]', "pack")])
+        [(pack_id, paths, data)] = store.read_snapshot("k")
+        assert (paths, data) == ('["/a.md"]', "pack")
+        store.save_snapshot("k", [(pack_id, '[""]', None), (None, '["/b.md"]', "new")])
+        assert [row[1:] for row in store.read_snapshot("k")] == [('[""]', "pack"), ('["/b.md"]', "new")]
+        assert store.read_snapshot("other") == []
     with ParseCache(tmp_path, fingerprint="two") as store:
-        assert store.lookup([("/a.md", 1, 2)]) == {}
+        assert store.read_snapshot("k") == []
+
+
+def test_parse_cache_keeps_the_most_recent_snapshots(tmp_path):
+    with ParseCache(tmp_path, fingerprint="one") as store:
+        for number in range(ParseCache.KEEP + 2):
+            store.save_snapshot(f"k{number}", [(None, "[]", "pack")])
+        assert store.read_snapshot("k0") == store.read_snapshot("k1") == []
+        assert len(store.read_snapshot("k2")) == len(store.read_snapshot(f"k{ParseCache.KEEP + 1}")) == 1
+
+
+def test_pack_results_round_trips():
+    provider = Provider("X", "x.com")
+    entry = Related("https://y.com/c", "C", None, None, provider, 3, ("https://y.com/amp/c",))
+    article = Article(
+        url="https://x.com/a", title="A \u00e9", excerpt=None, published="2020-01-01T00:00:00Z", provider=provider,
+        topics=("AI",), quality=2.5, heat=-1, type="article", image=None, aliases=("https://x.com/b",),
+        related=(entry, entry), files=("a.md",),
+    )
+    warnings = (Issue(3, "quality", "expected a number, got 'high'; ignored"),)
+    error = FieldError("b.md", 1, "no URL")
+    text = pack_results([(1, 2, article, warnings, None), (3, 4, None, (), error), (5, 6, article, (), None)])
+    assert text.count('"https://y.com/c"') == 1  # each string once
+    first, second, third = unpack_results(json.loads(text), ["a.md", "b.md", None], {})
+    assert first == (1, 2, article, warnings, None)
+    assert first[2].related[0] is first[2].related[1]
+    assert second[:4] == (3, 4, None, ()) and (type(second[4]), str(second[4])) == (FieldError, "b.md:1: no URL")
+    assert third is None
 
 
 def test_scan_in_parallel_with_cache_equals_sequential(corpus, tmp_path, monkeypatch):
@@ -147,7 +186,7 @@ def test_scan_in_parallel_with_cache_equals_sequential(corpus, tmp_path, monkeyp
     cache = tmp_path / "cache"
     expected = scan([corpus], workers=1)
     assert scan([corpus], workers=2, cache=cache) == expected
-    assert len(_rows(cache)) == 60  # written by the workers
+    assert len(_rows(cache)) == 60  # the workers' packs
     assert scan([corpus], workers=2, cache=cache) == expected
 
 
