@@ -43,12 +43,16 @@ _OPTIONS = {
 def vis_assets() -> tuple[str, str]:
     """Return the vis-network JavaScript and CSS bundled with pyvis, ready to inline.
 
-    The source-map comment is dropped so that no page ever asks for another file.
+    The source-map comment is dropped so that no page ever asks for another file, and of the
+    CSS only the tooltip's rule is kept (the page shows no vis-network button or editor).
     """
     folder = Path(pyvis.__file__).parent / "lib" / f"vis-{VIS_VERSION}"
     script = (folder / "vis-network.min.js").read_text(encoding="utf-8")
     script = re.sub(r"\n?//# sourceMappingURL=\S*\s*$", "\n", script)
     css = (folder / "vis-network.css").read_text(encoding="utf-8")
+    # The page uses vis-network's tooltip and none of its buttons, editors or configurator:
+    # keep the tooltip rule only (4 kB instead of 220 kB of inlined images on every drawing).
+    css = "\n".join(re.findall(r"div\.vis-tooltip\{[^}]*\}", css)) or css
     if re.search(r"</(script|style)", script + css, re.I):  # cannot happen with the bundled build
         raise ValueError("vis-network assets contain a closing tag and cannot be inlined")
     return script, css
