@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
@@ -122,47 +123,103 @@ def build_graph(articles: Iterable[Article]) -> nx.DiGraph:
     >>> G.nodes["article:https://y.com/b"]["in_corpus"]
     False
     """
-    G = nx.DiGraph()
     articles = list(articles)
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of dicts and no cycles: the collector would only slow this down
+    try:
+        return _build(articles)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(articles: list[Article]) -> nx.DiGraph:
+    """build_graph's body: nodes and edges gathered in plain dicts and lists, then added in bulk.
+
+    Nodes are added in the order they are first met; edges kind by kind (published_by,
+    tagged, related), which gives every node the same successors and predecessors, in the
+    same order, as adding them one by one as they are met.
+    """
+    article_kind, provider_kind, topic_kind = NodeKind.ARTICLE.value, NodeKind.PROVIDER.value, NodeKind.TOPIC.value
+    nodes: dict[str, dict] = {}
+    published: list[tuple[str, str]] = []
+    tagged: list[tuple[str, str]] = []
+    related: list[tuple[str, str]] = []
+    provider_ids: dict[tuple, str] = {}
+    topic_ids: dict[str, str] = {}
+
+    def add_provider(provider: Provider | None, url: str) -> str:
+        if provider is None:
+            provider = _provider_of(None, url)
+        pair = (provider.name, provider.domain)
+        n = provider_ids.get(pair)
+        if n is None:
+            n = provider_ids[pair] = provider.id
+        attributes = nodes.get(n)
+        if attributes is None:
+            nodes[n] = {"kind": provider_kind, "label": provider.name, "name": provider.name,
+                        "domain": provider.domain, "articles": 0}
+        elif attributes["domain"] is None and provider.domain:
+            attributes["domain"] = provider.domain
+        return n
+
     where: dict[str, str] = {}  # canonical URL or alias -> article node id
     for article in articles:
         n = article.id
-        provider = _add_provider(G, _provider_of(article.provider, article.url))
-        G.add_node(n, **_article_attributes(article, provider))
-        G.add_edge(n, provider, kind=EdgeKind.PUBLISHED_BY.value)
+        provider = add_provider(article.provider, article.url)
+        nodes[n] = _article_attributes(article, provider)
+        published.append((n, provider))
         for topic in article.topics:
-            t = node_id(NodeKind.TOPIC, topic)
-            if t not in G:
-                G.add_node(t, kind=NodeKind.TOPIC.value, label=topic, name=topic)
-            G.add_edge(n, t, kind=EdgeKind.TAGGED.value)
-        for url in (article.url,) + article.aliases:
+            t = topic_ids.get(topic)
+            if t is None:
+                t = topic_ids[topic] = node_id(NodeKind.TOPIC, topic)
+            if t not in nodes:
+                nodes[t] = {"kind": topic_kind, "label": topic, "name": topic}
+            tagged.append((n, t))
+        where.setdefault(article.url, n)
+        for url in article.aliases:
             where.setdefault(url, n)
+    url_labels: dict[str, str] = {}  # stub -> label_from_url(its URL), made once
     for article in articles:
         u = article.id
         for entry in article.related:
-            v = next((where[url] for url in (entry.url,) + entry.aliases if url in where), None)
+            v = where.get(entry.url)
+            if v is None:
+                for url in entry.aliases:
+                    v = where.get(url)
+                    if v is not None:
+                        break
             if v is None:
                 v = entry.id
-                provider = _add_provider(G, _provider_of(entry.provider, entry.url))
-                G.add_node(v, **_stub_attributes(entry, provider))
-                G.add_edge(v, provider, kind=EdgeKind.PUBLISHED_BY.value)
-                for url in (entry.url,) + entry.aliases:
+                provider = add_provider(entry.provider, entry.url)
+                nodes[v] = _stub_attributes(entry, provider)
+                published.append((v, provider))
+                where.setdefault(entry.url, v)
+                for url in entry.aliases:
                     where.setdefault(url, v)
-            elif not G.nodes[v]["in_corpus"]:
-                attributes = G.nodes[v]
-                for name, value in (("title", entry.title), ("excerpt", entry.excerpt),
-                                    ("published", entry.published), ("quality", entry.quality)):
-                    if attributes[name] is None and value is not None:
-                        attributes[name] = value
-                if entry.title and attributes["label"] == label_from_url(attributes["url"]):
-                    attributes["label"] = entry.title
+            else:
+                attributes = nodes[v]
+                if not attributes["in_corpus"]:
+                    for name, value in (("title", entry.title), ("excerpt", entry.excerpt),
+                                        ("published", entry.published), ("quality", entry.quality)):
+                        if attributes[name] is None and value is not None:
+                            attributes[name] = value
+                    if entry.title:
+                        from_url = url_labels.get(v)
+                        if from_url is None:
+                            from_url = url_labels[v] = label_from_url(attributes["url"])
+                        if attributes["label"] == from_url:
+                            attributes["label"] = entry.title
             if u != v:
-                G.add_edge(u, v, kind=EdgeKind.RELATED.value)
-    for n, kind in G.nodes(data="kind"):
-        if kind == NodeKind.PROVIDER.value:
-            G.nodes[n]["articles"] = sum(
-                1 for _, _, k in G.in_edges(n, data="kind") if k == EdgeKind.PUBLISHED_BY.value
-            )
+                related.append((u, v))
+    for _, n in dict.fromkeys(published):  # each distinct published_by edge once
+        nodes[n]["articles"] += 1
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes.items())
+    del nodes
+    G.add_edges_from(published, kind=EdgeKind.PUBLISHED_BY.value)
+    G.add_edges_from(tagged, kind=EdgeKind.TAGGED.value)
+    G.add_edges_from(related, kind=EdgeKind.RELATED.value)
     return G
 
 

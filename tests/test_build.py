@@ -82,3 +82,24 @@ def test_build_graph_provider_falls_back_to_url_domain():
 
 def test_build_graph_empty_input_gives_empty_graph():
     assert build_graph([]).number_of_nodes() == 0
+
+
+def test_build_graph_orders_edges_as_met_and_counts_each_edge_once():
+    a = Article(url="https://x.com/a", title="A", provider=Provider("x.com"), topics=("AI",),
+                related=(Related(url="https://y.com/b"), Related(url="https://y.com/b", title="B")))
+    c = Article(url="https://x.com/c", provider=Provider("X", "x.com"), related=(Related(url="https://x.com/a"),))
+    G = build_graph([a, c, a])  # a twice: still one node, one edge to its provider
+    assert list(G) == ["provider:x.com", "article:https://x.com/a", "topic:ai", "article:https://x.com/c",
+                       "provider:y.com", "article:https://y.com/b"]
+    assert list(G.edges(data="kind")) == [
+        ("article:https://x.com/a", "provider:x.com", "published_by"),
+        ("article:https://x.com/a", "topic:ai", "tagged"),
+        ("article:https://x.com/a", "article:https://y.com/b", "related"),
+        ("article:https://x.com/c", "provider:x.com", "published_by"),
+        ("article:https://x.com/c", "article:https://x.com/a", "related"),
+        ("article:https://y.com/b", "provider:y.com", "published_by"),
+    ]
+    assert G.nodes["provider:x.com"] == {"kind": "provider", "label": "x.com", "name": "x.com", "domain": "x.com",
+                                         "articles": 2}
+    assert G.nodes["article:https://y.com/b"]["label"] == "B"  # the URL's label gives way to a title
+    assert list(G.pred["provider:x.com"]) == ["article:https://x.com/a", "article:https://x.com/c"]
