@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
+import pytest
 
 from graph.style import NEUTRAL, PALETTE, compute_layout, group_nodes, node_colors, node_sizes, size_scores
 
@@ -42,3 +45,29 @@ def test_size_scores_scale_each_kind_by_its_own_maximum():
     scores = size_scores(G, {"a": 0.4, "b": 0.1})
     assert scores == {"a": 1.0, "p": 1.0, "b": 0.25, "q": 0.5}
     assert node_sizes(G, scores) == {"a": 40.0, "p": 40.0, "b": 24.0, "q": 30.63}
+
+
+def test_compute_layout_packs_large_graphs_fast_and_repeatably():
+    import time
+
+    G = nx.DiGraph()
+    for i in range(3000):
+        G.add_node(f"a{i:05}", kind="article")
+    for p in range(30):
+        G.add_node(f"p{p:02}", kind="provider")
+    for i in range(3000):
+        G.add_edge(f"a{i:05}", f"p{i % 30:02}")
+        if i % 10:
+            G.add_edge(f"a{i:05}", f"a{i - i % 10:05}")  # 300 stories of 10, each a star
+    started = time.perf_counter()
+    positions = compute_layout(G, seed=0)
+    assert time.perf_counter() - started < 5
+    assert positions == compute_layout(G, seed=0) and len(positions) == 3030
+    # each story's hub at its disk's centre, its nine members within two units of disk radius
+    hub, member = positions["a00000"], positions["a00001"]
+    spread = max(abs(positions[n][0]) for n in positions)
+    assert spread == pytest.approx(1000.0)
+    assert math.dist(hub, member) < math.dist(hub, positions["a00010"])
+    # providers on the outer ring, beyond every article
+    ring = min(math.hypot(*positions[f"p{p:02}"]) for p in range(30))
+    assert ring > max(math.hypot(*positions[f"a{i:05}"]) for i in range(3000))
