@@ -111,7 +111,7 @@ def annotate_graph(
     if analysis is None:
         analysis = analyse_graph(G, seed=seed)
     if positions is None:
-        positions = compute_layout(G, seed=seed)
+        positions = compute_layout(G, seed=seed, groups=analysis.get("clusters"))
     clusters = analysis.get("clusters", {})
     pagerank = analysis.get("pagerank", {})
     groups, _ = group_nodes(G, by="story", clusters=clusters)
@@ -462,7 +462,7 @@ def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dic
     if analysis is None:
         analysis = analyse_graph(G, seed=seed)
     if positions is None:
-        positions = compute_layout(G, seed=seed)
+        positions = compute_layout(G, seed=seed, groups=analysis.get("clusters"))
     if format == "html":
         from .view import render_html
 

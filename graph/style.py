@@ -27,12 +27,15 @@ HUB_KINDS = frozenset({"provider", "topic"})
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 
-def compute_layout(G: nx.Graph, *, seed: int = 0, scale: float = 1000.0) -> dict[str, tuple[float, float]]:
+def compute_layout(
+    G: nx.Graph, *, seed: int = 0, scale: float = 1000.0, groups: dict | None = None
+) -> dict[str, tuple[float, float]]:
     """Return a position ``(x, y)`` for every node, the same for the same graph and seed.
 
     Up to SPRING_LIMIT nodes: a seeded force-directed (Fruchterman-Reingold) layout.
-    Above: a packed map in linear time: each connected group of non-hub nodes is a
-    sunflower disk (its best-connected nodes at the centre), disks are packed along a
+    Above: a packed map in linear time: each group of non-hub nodes (its key in
+    ``groups``, e.g. the story clusters; else its connected component) is a sunflower
+    disk with its best-connected nodes at the centre, disks are packed along a
     golden-angle spiral by decreasing size, and hubs (providers, topics) sit on an
     outer ring by decreasing degree.
 
@@ -52,7 +55,7 @@ def compute_layout(G: nx.Graph, *, seed: int = 0, scale: float = 1000.0) -> dict
     if G.number_of_nodes() == 0:
         return {}
     if G.number_of_nodes() > SPRING_LIMIT:
-        return _packed_layout(G, scale=scale)
+        return _packed_layout(G, scale=scale, groups=groups or {})
     H = nx.Graph()
     H.add_nodes_from(sorted(G))
     H.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in G.edges() if u != v))
@@ -63,7 +66,7 @@ def compute_layout(G: nx.Graph, *, seed: int = 0, scale: float = 1000.0) -> dict
     return {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in positions.items()}
 
 
-def _packed_layout(G: nx.Graph, *, scale: float) -> dict[str, tuple[float, float]]:
+def _packed_layout(G: nx.Graph, *, scale: float, groups: dict) -> dict[str, tuple[float, float]]:
     """Sunflower disks per connected group of non-hub nodes, packed on a spiral; hubs on a ring."""
     import numpy as np
     from scipy.sparse import coo_matrix
@@ -78,13 +81,14 @@ def _packed_layout(G: nx.Graph, *, scale: float) -> dict[str, tuple[float, float
         pairs = pairs[~hub[pairs[:, 0]] & ~hub[pairs[:, 1]]]
     n = len(nodes)
     matrix = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, labels = connected_components(matrix, directed=False)
-    labels[hub] = -1
-    groups: dict[int, list[int]] = {}
-    for i in np.lexsort((np.arange(n), -degree)):  # each group's members, best connected first
-        if labels[i] >= 0:
-            groups.setdefault(int(labels[i]), []).append(int(i))
-    ordered = sorted(groups.values(), key=lambda members: (-len(members), members[0]))
+    _, components = connected_components(matrix, directed=False)
+    disks: dict[tuple, list[int]] = {}
+    for i in np.lexsort((np.arange(n), -degree)):  # each disk's members, best connected first
+        if not hub[i]:
+            node = nodes[i]
+            key = ("group", str(groups[node])) if node in groups else ("component", int(components[i]))
+            disks.setdefault(key, []).append(int(i))
+    ordered = sorted(disks.values(), key=lambda members: (-len(members), members[0]))
     x = np.zeros(n)
     y = np.zeros(n)
     area = 0.0

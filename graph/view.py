@@ -283,7 +283,7 @@ def render_html(
     if scores is None:
         scores = size_scores(G, analysis.get("pagerank"))
     if positions is None:
-        positions = compute_layout(G, seed=seed)
+        positions = compute_layout(G, seed=seed, groups=analysis.get("clusters"))
     colors = node_colors(G, groups)
     sizes = node_sizes(G, scores, smallest=6.0, largest=30.0)
     labelled = set(sorted(G, key=lambda n: (-sizes[n], str(n)))[:label_limit])

@@ -71,3 +71,14 @@ def test_compute_layout_packs_large_graphs_fast_and_repeatably():
     # providers on the outer ring, beyond every article
     ring = min(math.hypot(*positions[f"p{p:02}"]) for p in range(30))
     assert ring > max(math.hypot(*positions[f"a{i:05}"]) for i in range(3000))
+
+
+def test_compute_layout_packs_by_given_groups_even_when_linked():
+    G = nx.path_graph([f"n{i:04}" for i in range(1200)])  # one component
+    groups = {f"n{i:04}": i // 600 for i in range(1200)}  # two stories of 600
+    positions = compute_layout(G, groups=groups)
+    centre = {g: min((n for n in G if groups[n] == g), key=lambda n: math.hypot(*positions[n])) for g in (0, 1)}
+    first = [math.dist(positions[n], positions["n0000"]) for n in G if groups[n] == 0]
+    across = min(math.dist(positions[n], positions["n0000"]) for n in G if groups[n] == 1)
+    assert max(first) < across  # every member of story 0 is nearer its hub than any of story 1
+    assert centre[0] != centre[1]
