@@ -94,7 +94,7 @@ def _packed_layout(G: nx.Graph, *, scale: float, groups: dict) -> dict[str, tupl
     area = 0.0
     for number, members in enumerate(ordered):
         radius = math.sqrt(len(members))
-        distance = 1.15 * math.sqrt(area) if number else 0.0
+        distance = math.sqrt(area) + radius if number else 0.0  # outside the area filled so far
         angle = number * _GOLDEN_ANGLE
         cx, cy = distance * math.cos(angle), distance * math.sin(angle)
         k = np.arange(len(members))
