@@ -36,7 +36,7 @@ __all__ = [
 
 #: The file name of the cache inside its folder.
 CACHE_FILE = "parse-cache.sqlite3"
-_FORMAT = "2"
+_FORMAT = "3"
 _ERRORS = {"FrontMatterError": FrontMatterError, "FieldError": FieldError, "ArticleError": ArticleError}
 
 
@@ -173,13 +173,14 @@ def pack_results(entries) -> str:
     -------
     str
         ``["pack1", strings, providers, related, records]``: every string once in
-        ``strings``; providers and related entries once each, referenced by index.
+        ``strings``; providers and related entries once each, referenced by index
+        (-1 for None).
 
     Examples
     --------
     >>> a = Article("https://x.com/a", "A", related=(Related("https://x.com/a", "A"),))
     >>> pack_results([(10, 20, a, (), None)])
-    '["pack1",["https://x.com/a","A"],[],[[0,1,null,null,null,null,[]]],[[10,20,"a",0,1,null,null,null,[],null,null,null,null,[],[0],[]]]]'
+    '["pack1",["https://x.com/a","A"],[],[[0,1,-1,-1,-1,null,[]]],[[10,20,"a",0,1,-1,-1,-1,[],null,null,-1,-1,[],[0],[]]]]'
     """
     strings: dict[str, int] = {}
     providers: dict[Provider, int] = {}
@@ -190,7 +191,7 @@ def pack_results(entries) -> str:
 
     def s(value):
         if value is None:
-            return None
+            return -1
         index = strings.get(value)
         if index is None:
             index = strings[value] = len(strings)
@@ -198,7 +199,7 @@ def pack_results(entries) -> str:
 
     def p(provider):
         if provider is None:
-            return None
+            return -1
         index = providers.get(provider)
         if index is None:
             index = providers[provider] = len(provider_rows)
@@ -255,47 +256,46 @@ def unpack_results(value: list, paths, shared: dict) -> list:
         raise ValueError("not a pack of these files")
     strings = list(strings)
     strings.append(None)  # index -1: None
+    text = strings.__getitem__
     known = shared.setdefault("providers", {})
     providers = []
     for name, domain in provider_rows:
-        key = (strings[name], strings[-1 if domain is None else domain])
+        key = (strings[name], strings[domain])
         found = known.get(key)
         if found is None:
             found = known[key] = Provider(*key)
         providers.append(found)
     providers.append(None)
     related = [
-        Related(strings[url], strings[-1 if title is None else title], strings[-1 if excerpt is None else excerpt],
-                strings[-1 if published is None else published], providers[-1 if prov is None else prov], quality,
-                tuple(strings[u] for u in aliases))
+        Related(strings[url], strings[title], strings[excerpt], strings[published], providers[prov], quality,
+                tuple(map(text, aliases)) if aliases else ())
         for url, title, excerpt, published, prov, quality, aliases in related_rows
     ]
+    entry = related.__getitem__
     topics_seen = shared.setdefault("topics", {})
     out: list = []
     for path, record in zip(paths, records):
         if path is None:
             out.append(None)
             continue
-        size, mtime = record[0], record[1]
         if record[2] == "e":
-            _, _, _, kind, line, message = record
+            size, mtime, _, kind, line, message = record
             if not isinstance(message, str) or not (line is None or type(line) is int):
                 raise TypeError("not an error record")
             out.append((size, mtime, None, (), _ERRORS[kind](path, line, message)))
             continue
-        if record[2] != "a":
-            raise ValueError("not a parse record")
-        (_, _, _, url, title, excerpt, published, prov, topics, quality, heat, kind, image, aliases, refs,
+        (size, mtime, tag, url, title, excerpt, published, prov, topics, quality, heat, kind, image, aliases, refs,
          warnings) = record
-        topics = tuple(strings[t] for t in topics)
+        if tag != "a" or url < 0:
+            raise ValueError("not a parse record")
+        topics = tuple(map(text, topics))
         topics = topics_seen.setdefault(topics, topics)
         article = Article(
-            strings[url], strings[-1 if title is None else title], strings[-1 if excerpt is None else excerpt],
-            strings[-1 if published is None else published], providers[-1 if prov is None else prov], topics,
-            quality, heat, strings[-1 if kind is None else kind], strings[-1 if image is None else image],
-            tuple(strings[u] for u in aliases), tuple(related[i] for i in refs), (path,),
+            strings[url], strings[title], strings[excerpt], strings[published], providers[prov], topics,
+            quality, heat, strings[kind], strings[image], tuple(map(text, aliases)) if aliases else (),
+            tuple(map(entry, refs)), (path,),
         )
-        out.append((size, mtime, article, tuple(Issue(*w) for w in warnings), None))
+        out.append((size, mtime, article, tuple(Issue(*w) for w in warnings) if warnings else (), None))
     return out
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 
 import ryml
 import yaml
+from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
 
 from .model import Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url
 
@@ -313,13 +314,22 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
     if not _GATE.fullmatch(text):
         return None
     try:
-        emitted = ryml.emit_json(ryml.parse_in_arena(encoded))
-        if type(emitted) is not str:
+        memo = {} if memo is None else memo
+        tree = ryml.parse_in_arena(encoded)
+        if tree.empty():
             return None  # an empty document
-        fields = json.loads(emitted, parse_constant=_reject_constant)
+        # emitting into a buffer kept for the load is one pass (emit_json measures, then emits)
+        buffer = memo.get("buffer")
+        if buffer is None:
+            buffer = memo["buffer"] = bytearray(4 * CLEAN_MAX)
+        failed, size = _emit_json_to_substr(tree, tree.root_id(), buffer)
+        if failed:
+            buffer = memo["buffer"] = bytearray(2 * size)
+            failed, size = _emit_json_to_substr(tree, tree.root_id(), buffer)
+        fields = json.loads(buffer[:size].decode(), parse_constant=_reject_constant)
         if type(fields) is not dict:
             return None
-        reader = _Reader({} if memo is None else memo)
+        reader = _Reader(memo)
         url, aliases = reader.urls(fields)
         title = reader.text(fields.get("title"))
         if url is None or title is None:

@@ -90,12 +90,16 @@ def _walk_markdown(root: str, found: list) -> None:
                 folders.append(entry.name)
         elif entry.name.lower().endswith(".md"):
             files.append((entry.name, entry.is_symlink()))
-    if files:
+    if files:  # os.path.join's result, made by hand: a name holds no separator
         real, absolute = os.path.realpath(root), os.path.abspath(root)
-        join = os.path.join
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        real = real if real.endswith(os.sep) else real + os.sep
+        absolute = absolute if absolute.endswith(os.sep) else absolute + os.sep
+        same = real == absolute
         for name, link in sorted(files):
-            path = join(root, name)
-            found.append((path, os.path.abspath(path) if link else join(real, name), join(absolute, name)))
+            path = prefix + name
+            where = absolute + name
+            found.append((path, os.path.abspath(path) if link else where if same else real + name, where))
     for name in sorted(folders):
         _walk_markdown(os.path.join(root, name), found)
 
@@ -667,11 +671,15 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
             records.append(FileRecord(result.file, "rejected", line=err.line, reason=err.message))
             continue
         article = result.article
-        index = next((where[u] for u in (article.url,) + article.aliases if u in where), None)
+        index = where.get(article.url)
+        if index is None and article.aliases:
+            index = next((where[u] for u in article.aliases if u in where), None)
         if index is None:
-            where.update(dict.fromkeys((article.url,) + article.aliases, len(articles)))
+            where[article.url] = len(articles)
+            for url in article.aliases:
+                where[url] = len(articles)
             articles.append(article)
-            records.append(FileRecord(result.file, "loaded", article=article.id, warnings=result.warnings))
+            records.append(FileRecord(result.file, "loaded", article.id, None, None, None, result.warnings))
         else:
             first = articles[index]
             articles[index] = merged = _merge(first, article)
@@ -693,16 +701,16 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
 PARALLEL_MIN = 1000
 
 
-def _stat_keys(absolute: Sequence[str]) -> list[tuple[int, int] | None]:
-    """Return ``(size, mtime_ns)`` of each regular file, else None."""
-    keys: list[tuple[int, int] | None] = []
+def _stat_keys(absolute: Sequence[str]) -> list[list[int] | None]:
+    """Return ``[size, mtime_ns]`` of each regular file (a list, as a pack's records start), else None."""
+    keys: list[list[int] | None] = []
     for path in absolute:
         try:
             info = os.stat(path)
         except OSError:
             keys.append(None)
             continue
-        keys.append((info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None)
+        keys.append([info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None)
     return keys
 
 
@@ -827,24 +835,38 @@ def _from_snapshot(files, absolute, store, key, results) -> tuple[list, bool]:
     if not packs:
         return [], True
     keys = _stat_keys(absolute)
-    index_of = {path: i for i, path in enumerate(absolute)}
+    index_of: dict[str, int] | None = None  # made only when a pack is not in step with the files
     shared: dict = {}
     kept = []
     changed = False
+    position = 0  # where the next pack starts in the files, when the snapshot is in step with them
     for pack_id, paths_text, data in packs:
         try:
             paths = json.loads(paths_text)
             value = json.loads(data)
             records = value[4]
-            wanted: list[str | None] = []
-            targets: list[int] = []
-            for path, record in zip(paths, records):
-                i = index_of.get(path)
-                if i is not None and results[i] is None and keys[i] is not None and keys[i] == (record[0], record[1]):
-                    wanted.append(files[i])
-                    targets.append(i)
-                else:
-                    wanted.append(None)
+            end = position + len(paths)
+            if (
+                len(records) == len(paths)
+                and absolute[position:end] == paths
+                and [record[:2] for record in records] == keys[position:end]
+                and results[position:end].count(None) == len(paths)
+            ):  # the usual warm load: every file of the pack where it was, unchanged
+                wanted: list[str | None] = files[position:end]
+                targets = list(range(position, end))
+                position = end
+            else:
+                position = -1
+                if index_of is None:
+                    index_of = {path: i for i, path in enumerate(absolute)}
+                wanted, targets = [], []
+                for path, record in zip(paths, records):
+                    i = index_of.get(path)
+                    if i is not None and results[i] is None and keys[i] is not None and keys[i] == record[:2]:
+                        wanted.append(files[i])
+                        targets.append(i)
+                    else:
+                        wanted.append(None)
             unpacked = unpack_results(value, wanted, shared)
         except (ValueError, TypeError, IndexError, KeyError):
             changed = True  # a damaged pack: dropped, its files parsed again
