@@ -107,7 +107,7 @@ def _packed_layout(G: nx.Graph, *, scale: float, groups: dict) -> dict[str, tupl
         angle = 2 * math.pi * rank / len(hubs)
         x[i], y[i] = 1.1 * extent * math.cos(angle) + 1e-9, 1.1 * extent * math.sin(angle)
     reach = float(np.abs(np.concatenate([x, y])).max()) or 1.0
-    factor = scale / reach
+    factor = scale * math.sqrt(n / SPRING_LIMIT) / reach  # the map grows with the graph: nodes keep their room
     return {node: (round(float(x[i] * factor), 2), round(float(y[i] * factor), 2)) for i, node in enumerate(nodes)}
 
 

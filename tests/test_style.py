@@ -66,7 +66,7 @@ def test_compute_layout_packs_large_graphs_fast_and_repeatably():
     # each story's hub at its disk's centre, its nine members within two units of disk radius
     hub, member = positions["a00000"], positions["a00001"]
     spread = max(abs(positions[n][0]) for n in positions)
-    assert spread == pytest.approx(1000.0)
+    assert spread == pytest.approx(1000.0 * math.sqrt(3030 / 1000))
     assert math.dist(hub, member) < math.dist(hub, positions["a00010"])
     # providers on the outer ring, beyond every article
     ring = min(math.hypot(*positions[f"p{p:02}"]) for p in range(30))
