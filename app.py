@@ -119,6 +119,15 @@ def keep_valid(key: str, options, default=None) -> None:
         st.session_state[key] = default
 
 
+def choose(key: str, label: str, choices: dict, empty: str, where=st) -> str:
+    """A select box over ``choices`` ({node: label}) whose value lives in the URL; stops the page when empty."""
+    if not choices:
+        st.info(empty)
+        st.stop()
+    keep_valid(key, choices, next(iter(choices)))
+    return where.selectbox(label, list(choices), format_func=choices.get, key=key, persist_state="page")
+
+
 def go_to(view: str, key: str, value) -> None:
     """Callback of the "open" buttons: switch view and selection."""
     st.session_state["view"] = view
@@ -356,11 +365,7 @@ if view == "Stories":
 
 elif view == "Story":
     choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
-    if not choices:
-        st.info("No story has an article within the filters.")
-        st.stop()
-    keep_valid("story", choices, next(iter(choices)))
-    story = st.selectbox("Story", list(choices), format_func=choices.get, key="story", persist_state="page")
+    story = choose("story", "Story", choices, "No story has an article within the filters.")
     selection = select_story(F, analysis, story, limit=int(limit))
     left, right = st.columns([3, 2])
     show_graph(left, ("story", story, state_key), selection.graph, f"Story {story}", selection.note)
@@ -394,12 +399,8 @@ elif view == "Story":
 elif view == "Article":
     query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
     choices = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=500))
-    if not choices:
-        st.info("No article matches this search within the filters.")
-        st.stop()
-    keep_valid("article", choices, next(iter(choices)))
     left_pick, right_pick = st.columns([4, 1])
-    article = left_pick.selectbox("Article", list(choices), format_func=choices.get, key="article", persist_state="page")
+    article = choose("article", "Article", choices, "No article matches this search within the filters.", left_pick)
     depth = right_pick.slider("Depth", 1, 4, key="depth", persist_state="page")
     selection = select_neighbourhood(F, analysis, article, depth=depth, limit=int(limit))
     left, right = st.columns([3, 2])
@@ -414,11 +415,7 @@ elif view == "Article":
 
 elif view == "Provider":
     choices = cached("provider_choices", state_key, lambda: provider_choices(F))
-    if not choices:
-        st.info("No provider within the filters.")
-        st.stop()
-    keep_valid("provider", choices, next(iter(choices)))
-    provider = st.selectbox("Provider", list(choices), format_func=choices.get, key="provider", persist_state="page")
+    provider = choose("provider", "Provider", choices, "No provider within the filters.")
     selection = select_provider(F, analysis, provider, limit=int(limit))
     left, right = st.columns([3, 2])
     show_graph(left, ("provider", provider, state_key), selection.graph, "Provider", selection.note)
@@ -442,11 +439,7 @@ elif view == "Provider":
 
 elif view == "Topic":
     choices = cached("topic_choices", state_key, lambda: topic_choices(F))
-    if not choices:
-        st.info("No topic within the filters.")
-        st.stop()
-    keep_valid("topic", choices, next(iter(choices)))
-    topic = st.selectbox("Topic", list(choices), format_func=choices.get, key="topic", persist_state="page")
+    topic = choose("topic", "Topic", choices, "No topic within the filters.")
     selection = select_topic(F, analysis, topic, limit=int(limit))
     left, right = st.columns([3, 2])
     show_graph(left, ("topic", topic, state_key), selection.graph, "Topic", selection.note)
