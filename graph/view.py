@@ -196,6 +196,8 @@ html, body { margin: 0; padding: 0; height: 100%; font: 13px/1.4 system-ui, -app
 #bar button { margin-left: auto; font: inherit; padding: 1px 8px; cursor: pointer; }
 #legend { position: absolute; left: 8px; top: 40px; z-index: 2; background: rgba(255,255,255,.9); padding: 4px 6px;
   border: 1px solid #e5e7eb; border-radius: 4px; max-width: 260px; max-height: 45%; overflow: auto; font-size: 12px; }
+#legend summary { cursor: pointer; color: #57606a; }
+#legend:not([open]) { padding: 2px 6px; }
 #legend .item { display: flex; gap: 6px; align-items: center; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #legend .swatch { width: 10px; height: 10px; border-radius: 50%; flex: none; }
 #graph { position: absolute; top: 35px; left: 0; right: 0; bottom: 0; }
@@ -334,7 +336,7 @@ def render_html(
         f'<div id="bar"><span class="title">{html.escape(title)}</span>'
         f'<span class="caption">{html.escape(caption)}</span>'
         f'<span class="note">{html.escape(note)}</span><button id="png" type="button">PNG snapshot</button></div>\n'
-        f'<div id="legend">{_legend_html(legend or [])}</div>\n'
+        f'<details id="legend" open><summary>Legend</summary>{_legend_html(legend or [])}</details>\n'
         '<div id="graph"></div>\n<div id="details" hidden></div>\n'
         f'<script type="application/json" id="graph-data">{payload}</script>\n'
         f"<script>{_PAGE_SCRIPT}</script>\n</body></html>\n"
