@@ -21,6 +21,10 @@ memory are its own:
   (``link.link_similar``) and ``analyse.analyse_graph`` (clusters, PageRank, bridges,
   providers); its peak RSS is the pipeline's.
 
+``--load-only`` skips the pipeline stage and the clustering digest (loading figures only).
+Every load stage also reports its CPU seconds (this process and its parsing workers): on a
+machine shared with other jobs, wall times stretch but CPU seconds barely move.
+
 Each stage prints a digest of its result: articles and the report of every file; the graph
 (nodes, stubs, edges with attributes); the clusters (Leiden over the graph with similar
 links). The run fails unless cold, warm, sequential and pipeline digests are equal. The
@@ -121,21 +125,29 @@ def _scan_and_build(corpus: str, cache: str | None, workers: int | None) -> tupl
     from graph.build import build_graph
     from graph.load import scan
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _cpu_s()
     articles, report = scan([corpus], cache=cache, workers=workers)
     loaded = time.perf_counter()
     G = build_graph(articles)
     built = time.perf_counter()
-    return articles, report, G, round(loaded - began, 2), round(built - loaded, 2)
+    return articles, report, G, round(loaded - began, 2), round(built - loaded, 2), round(_cpu_s() - cpu, 2)
 
 
-def stage_load(corpus: str, cache: str | None, workers: int | None, **_) -> dict:
-    articles, report, G, load_s, build_s = _scan_and_build(corpus, cache, workers)
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and its finished children (the parsing workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def stage_load(corpus: str, cache: str | None, workers: int | None, load_only: bool = False, **_) -> dict:
+    articles, report, G, load_s, build_s, cpu_s = _scan_and_build(corpus, cache, workers)
     peak = _peak_mb()
-    clusters = _link_and_cluster(G)
+    clusters = {} if load_only else _link_and_cluster(G)
     return {
         "load_s": load_s,
         "build_s": build_s,
+        "cpu_s": cpu_s,
         "peak_mb": peak,
         "counts": _counts(articles, report, G, clusters),
         "digests": _digests(articles, report, G, clusters),
@@ -146,7 +158,7 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
     from graph.analyse import analyse_graph
     from graph.link import link_similar
 
-    articles, report, G, load_s, build_s = _scan_and_build(corpus, None, workers)
+    articles, report, G, load_s, build_s, cpu_s = _scan_and_build(corpus, None, workers)
     began = time.perf_counter()
     H = link_similar(G)
     linked = time.perf_counter()
@@ -155,6 +167,7 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
     return {
         "load_s": load_s,
         "build_s": build_s,
+        "cpu_s": cpu_s,
         "link_s": round(linked - began, 2),
         "analyse_s": round(analysed - linked, 2),
         "similar_edges": sum(1 for _, _, k in H.edges(data="kind") if k == "similar"),
@@ -189,8 +202,11 @@ def _load_average() -> str:
         return "unknown"
 
 
-def _run(stage: str, corpus: Path, *, cache: Path | None = None, workers: int | None = None) -> dict:
+def _run(stage: str, corpus: Path, *, cache: Path | None = None, workers: int | None = None,
+         load_only: bool = False) -> dict:
     command = [sys.executable, str(Path(__file__)), "--stage", stage, "--corpus", str(corpus)]
+    if load_only:
+        command.append("--load-only")
     if cache is not None:
         command += ["--cache", str(cache)]
     if workers is not None:
@@ -215,8 +231,8 @@ def _corpus(size: int, seed: int, folder: Path) -> Path:
 
 
 def _table(rows: list[dict]) -> str:
-    headers = ("files", "naive CSafeLoader s", "cold load+build s", "speed-up", "warm load s", "warm load+build s",
-               "link s", "analyse s", "peak RSS MB", "identical")
+    headers = ("files", "naive CSafeLoader s", "cold load+build s", "speed-up", "cold CPU s", "warm load s",
+               "warm load+build s", "link s", "analyse s", "peak RSS MB", "identical")
     cells = [headers]
     for r in rows:
         cold = r["cold"]["load_s"] + r["cold"]["build_s"]
@@ -225,9 +241,11 @@ def _table(rows: list[dict]) -> str:
         cells.append((
             f"{r['files']:,}", f"{r['naive']['seconds']:.1f}",
             f"{cold:.1f} ({r['cold']['load_s']:.1f} + {r['cold']['build_s']:.1f})",
-            f"{r['naive']['seconds'] / cold:.1f}x", f"{r['warm']['load_s']:.2f}", f"{warm:.1f}",
-            f"{p['link_s']:.1f}", f"{p['analyse_s']:.1f}",
-            f"{max(p['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
+            f"{r['naive']['seconds'] / cold:.1f}x", f"{r['cold']['cpu_s']:.1f}", f"{r['warm']['load_s']:.2f}",
+            f"{warm:.2f}",
+            f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
+            f"{max(p['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})" if p
+            else f"load+build {max(r['cold']['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
             "yes" if r["identical"] else "NO",
         ))
     widths = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
@@ -242,12 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--workers", type=int, default=None, help="parsing processes (default: one per core)")
     parser.add_argument("--corpora", default=str(HERE / "corpora"), help="where corpora and caches live")
+    parser.add_argument("--load-only", action="store_true",
+                        help="skip the pipeline stage (link, analyse, whole-pipeline RSS): loading figures only")
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:  # inside a stage's own process
-        result = STAGES[args.stage](corpus=args.corpus, cache=args.cache, workers=args.workers)
+        result = STAGES[args.stage](corpus=args.corpus, cache=args.cache, workers=args.workers, load_only=args.load_only)
         print(json.dumps(result))
         return 0
 
@@ -265,12 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         naive = _run("naive", corpus)
         print(f"{size:,} files: cold, warm, sequential, pipeline ...", file=sys.stderr, flush=True)
         dropped.append(_drop_page_cache())
-        cold = _run("load", corpus, cache=cache, workers=args.workers)
-        warm = _run("load", corpus, cache=cache, workers=args.workers)
-        sequential = _run("load", corpus, workers=1)
-        dropped.append(_drop_page_cache())
-        pipeline = _run("pipeline", corpus, workers=args.workers)
-        digests = [stage["digests"] for stage in (cold, warm, sequential, pipeline)]
+        cold = _run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only)
+        warm = _run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only)
+        sequential = _run("load", corpus, workers=1, load_only=args.load_only)
+        pipeline = None
+        if not args.load_only:
+            dropped.append(_drop_page_cache())
+            pipeline = _run("pipeline", corpus, workers=args.workers)
+        digests = [stage["digests"] for stage in (cold, warm, sequential, pipeline) if stage is not None]
         row = {
             "files": cold["counts"]["files"], "naive": naive, "cold": cold, "warm": warm, "sequential": sequential,
             "pipeline": pipeline, "identical": all(d == digests[0] for d in digests),

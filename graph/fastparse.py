@@ -105,7 +105,9 @@ def _canonical(url: str) -> str | None:
                 key, _, value = pair.partition("=")
                 if not _is_tracking(key, value, domain):
                     return canonical_url(url)  # a parameter to keep: quoting and sorting
-    return f"https://{domain}{_strip_amp_path(path).rstrip('/')}"
+    if "amp" in path.lower():  # _strip_amp_path changes only paths holding "amp" in some case
+        path = _strip_amp_path(path)
+    return f"https://{domain}{path.rstrip('/')}"
 
 
 class _Reader:

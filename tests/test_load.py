@@ -303,3 +303,20 @@ def test_scan_loads_every_undamaged_file_among_damaged_ones(write_article, tmp_p
         write_article(f"c/{i:03}.md", content)
     articles, report = scan([tmp_path / "c"])
     assert (len(articles), report.count("loaded"), report.count("rejected"), len(report.files)) == (90, 90, 10, 100)
+
+
+def test_find_files_walks_as_os_walk_does(write_article, tmp_path):
+    a = write_article("x/b/a.md", article_text())
+    write_article("x/a.MD", article_text())
+    write_article("x/c/z.md", article_text())
+    write_article("elsewhere/e.md", article_text())
+    os.symlink(a, tmp_path / "x" / "link.md")  # a link to a file: listed, as os.walk lists it
+    os.symlink(tmp_path / "elsewhere", tmp_path / "x" / "d")  # a link to a folder: not followed
+    expected = []
+    for root, dirs, files in os.walk(tmp_path / "x"):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        expected.extend(os.path.join(root, f) for f in sorted(files) if f.lower().endswith(".md"))
+    assert find_files([tmp_path / "x"]) == expected == [
+        str(tmp_path / "x" / name) for name in ("a.MD", "link.md", "b/a.md", "c/z.md")
+    ]
+    assert find_files([str(tmp_path / "x") + os.sep]) == expected
