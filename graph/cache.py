@@ -400,6 +400,22 @@ class ParseCache:
             self._replace()
             return []
 
+    def add_pack(self, key: str, paths: str, data: str) -> int | None:
+        """Store one pack ``(paths JSON, pack JSON)`` under snapshot ``key`` now; return its id (None on failure).
+
+        A load adds its packs as they are made and names them in :meth:`save_snapshot` at
+        the end; a pack of a load that never ends is still a valid part of the snapshot.
+        """
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(
+                "INSERT INTO packs (snapshot, paths, data) VALUES (?, ?, ?)", (key, paths, data)
+            ).lastrowid
+        except sqlite3.Error:
+            self._failed()
+            return None
+
     def save_snapshot(self, key: str, packs: Iterable[tuple[int | None, str | None, str | None]]) -> None:
         """Make snapshot ``key`` the given packs ``(id, paths JSON, pack JSON)``, in one transaction.
 

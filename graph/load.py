@@ -904,21 +904,37 @@ def _scan_files(
     if progress is not None and done:
         progress(done, total)
     todo = [index for index in range(total) if results[index] is None]
-    pending = iter(todo)
-    new_packs = []
-    for chunk, text in _parse_many([files[i] for i in todo], workers=workers, pack=caching):
-        indices = [next(pending) for _ in chunk]
-        for i, result in zip(indices, chunk):
-            results[i] = result
-        if text is not None:
-            new_packs.append((None, json.dumps([absolute[i] for i in indices]), text))
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
+    new_packs: list = []
+
+    def in_order():
+        """Yield every result in file order as soon as it is known, so merging goes on while workers parse."""
+        nonlocal done
+        pending = iter(todo)
+        ready = 0
+        for chunk, text in _parse_many([files[i] for i in todo], workers=workers, pack=caching):
+            indices = [next(pending) for _ in chunk]
+            for i, result in zip(indices, chunk):
+                results[i] = result
+            if text is not None:  # stored now, while the workers parse; made the snapshot's at the end
+                pack_id = store.add_pack(key, json.dumps([absolute[i] for i in indices]), text)
+                if pack_id is not None:
+                    new_packs.append((pack_id, None, None))
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+            while ready <= indices[-1]:
+                yield results[ready]
+                results[ready] = None  # merged: no longer held here
+                ready += 1
+        while ready < total:
+            yield results[ready]
+            results[ready] = None
+            ready += 1
+
+    merged = merge_parsed(in_order())
     if caching and (changed or new_packs):
         store.save_snapshot(key, kept + new_packs)
-    del new_packs, kept
-    return merge_parsed(results)
+    return merged
 
 
 def load_articles(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[Article]:

@@ -231,3 +231,22 @@ def test_cli_keeps_its_cache_where_told(tmp_path, monkeypatch):
     uncached = runner.invoke(cli, ["stats", str(SEEDS), "--json", "--no-cache", "--cache-dir", str(tmp_path / "none")])
     assert uncached.output == runner.invoke(cli, ["stats", str(SEEDS), "--json"]).output == first.output
     assert not (tmp_path / "none").exists()
+
+
+def test_scan_takes_each_file_once_from_packs_out_of_step(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    expected = scan([corpus], workers=1, cache=cache)
+    db = sqlite3.connect(os.path.join(cache, CACHE_FILE))
+    db.execute("INSERT INTO packs (snapshot, paths, data) SELECT snapshot, paths, data FROM packs")  # as if a load died
+    db.commit()
+    db.close()
+    parsed = _parsed(monkeypatch)
+    assert scan([corpus], workers=1, cache=cache) == expected
+    assert parsed == []
+    assert len(_rows(cache)) == 60  # the second copy of each file blanked or dropped
+    target = sorted(corpus.glob("*/*.md"))[7]
+    target.write_text(target.read_text(encoding="utf-8") + "\nmore body\n", encoding="utf-8")
+    warm = scan([corpus], workers=1, cache=cache)
+    assert parsed == [str(target)]
+    assert warm == scan([corpus], workers=1)
+    assert sorted(row[0] for row in _rows(cache)) == sorted(str(p.resolve()) for p in corpus.glob("*/*.md"))
