@@ -182,24 +182,18 @@ def pack_results(entries) -> str:
     >>> pack_results([(10, 20, a, (), None)])
     '["pack1",["https://x.com/a","A"],[],[[0,1,-1,-1,-1,null,[]]],[[10,20,"a",0,1,-1,-1,-1,[],null,null,-1,-1,[],[0],[]]]]'
     """
-    strings: dict[str, int] = {}
-    providers: dict[Provider, int] = {}
+    strings: dict = {None: -1}  # string -> its index; None is -1
+    providers: dict = {None: -1}
     related: dict[Related, int] = {}
+    related_by_id: dict[int, int] = {}  # the parser shares equal entries: most are found by identity
     provider_rows: list = []
     related_rows: list = []
     records: list = []
 
     def s(value):
-        if value is None:
-            return -1
-        index = strings.get(value)
-        if index is None:
-            index = strings[value] = len(strings)
-        return index
+        return strings.setdefault(value, len(strings) - 1)
 
     def p(provider):
-        if provider is None:
-            return -1
         index = providers.get(provider)
         if index is None:
             index = providers[provider] = len(provider_rows)
@@ -207,13 +201,16 @@ def pack_results(entries) -> str:
         return index
 
     def r(entry):
-        index = related.get(entry)
+        index = related_by_id.get(id(entry))
         if index is None:
-            index = related[entry] = len(related_rows)
-            related_rows.append([
-                s(entry.url), s(entry.title), s(entry.excerpt), s(entry.published), p(entry.provider),
-                entry.quality, [s(u) for u in entry.aliases],
-            ])
+            index = related.get(entry)
+            if index is None:
+                index = related[entry] = len(related_rows)
+                related_rows.append([
+                    s(entry.url), s(entry.title), s(entry.excerpt), s(entry.published), p(entry.provider),
+                    entry.quality, [s(u) for u in entry.aliases],
+                ])
+            related_by_id[id(entry)] = index
         return index
 
     for size, mtime, a, warnings, error in entries:
@@ -225,6 +222,7 @@ def pack_results(entries) -> str:
             [s(t) for t in a.topics], a.quality, a.heat, s(a.type), s(a.image), [s(u) for u in a.aliases],
             [r(entry) for entry in a.related], [[w.line, w.field, w.message] for w in warnings],
         ])
+    del strings[None]
     return json.dumps(["pack1", list(strings), provider_rows, related_rows, records], separators=(",", ":"),
                       ensure_ascii=False)
 
