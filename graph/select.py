@@ -128,9 +128,10 @@ def filter_graph(
     topic_set = set(topics) if topics is not None else None
     if end is not None and len(end) == 10:
         end = end + "T23:59:59Z"
+    hubs = {n for n, kind in G.nodes(data="kind") if kind != NodeKind.ARTICLE.value}  # providers, topics
     keep: set[str] = set()
     for n, data in G.nodes(data=True):
-        if data["kind"] != NodeKind.ARTICLE.value:
+        if n in hubs:
             continue
         if not stubs and not data["in_corpus"]:
             continue
@@ -143,22 +144,22 @@ def filter_graph(
             continue
         if provider_set is not None and data.get("provider") not in provider_set:
             continue
-        if topic_set is not None and not any(
-            v in topic_set for v in G.successors(n) if G.nodes[v]["kind"] == NodeKind.TOPIC.value
-        ):
+        if topic_set is not None and topic_set.isdisjoint(G.succ[n]):
             continue
         if min_quality is not None and (data.get("quality") is None or data["quality"] < min_quality):
             continue
         keep.add(n)
     for n in list(keep):
-        keep.update(v for v in G.successors(n) if G.nodes[v]["kind"] != NodeKind.ARTICLE.value)
+        keep.update(hubs.intersection(G.succ[n]))
     H = nx.DiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, G.nodes[n]) for n in G if n in keep)
-    H.add_edges_from(
+    similar_kind = EdgeKind.SIMILAR.value
+    H.add_edges_from(  # by source in G's node order: the same edge order as G.edges()
         (u, v, data)
-        for u, v, data in G.edges(data=True)
-        if u in keep and v in keep and (similar or data.get("kind") != EdgeKind.SIMILAR.value)
+        for u in H
+        for v, data in G.succ[u].items()
+        if v in keep and (similar or data.get("kind") != similar_kind)
     )
     return H
 
