@@ -149,7 +149,7 @@ def find_clusters(
     H = _igraph(nodes, weights.keys(), weights.values())
     partition = leidenalg.find_partition(
         H, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
-        n_iterations=-1, seed=seed,
+        n_iterations=2, seed=seed,
     )
     members: dict[int, list[str]] = defaultdict(list)
     for i, community in enumerate(partition.membership):
