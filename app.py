@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from graph.cache import default_cache_dir
 from graph.errors import GraphError
 from graph.export import FORMATS, export_bytes
 from graph.load import scan
@@ -152,7 +154,7 @@ def progress_bar():
 def load_folder(folder: str, stamp: tuple[int, float]):
     """Scan a folder (cached by folder and fingerprint: file count, newest mtime)."""
     bar, progress = progress_bar()
-    loaded = scan([folder], progress=progress)
+    loaded = scan([folder], progress=progress, cache=default_cache_dir(os.environ, Path.home()))
     bar.empty()
     return loaded
 
