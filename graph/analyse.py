@@ -20,6 +20,7 @@ __all__ = [
     "story_weights",
     "find_clusters",
     "rank_articles",
+    "rank_providers",
     "find_bridges",
     "count_in_links",
     "label_stories",
@@ -568,3 +569,17 @@ def analyse_graph(
         },
         "timelines": count_timelines(G, clusters),
     }
+
+
+def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:
+    """Return ``analyse_graph``'s provider figures as ``(provider, figures)``, most articles first.
+
+    Ties go to more related in-links, then to the provider id, so the order is stable.
+
+    Examples
+    --------
+    >>> rank_providers({"p:a": {"articles": 1, "in_links": 0}, "p:b": {"articles": 1, "in_links": 2},
+    ...                 "p:c": {"articles": 3, "in_links": 0}})
+    [('p:c', {'articles': 3, 'in_links': 0}), ('p:b', {'articles': 1, 'in_links': 2}), ('p:a', {'articles': 1, 'in_links': 0})]
+    """
+    return sorted(providers.items(), key=lambda item: (-item[1]["articles"], -item[1]["in_links"], item[0]))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .analyse import DEFAULT_RESOLUTION, analyse_graph
+from .analyse import DEFAULT_RESOLUTION, analyse_graph, rank_providers
 from .link import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 from .pipeline import analyse_articles
 from .build import build_graph, graph_counts
@@ -231,8 +231,7 @@ def providers(paths, as_json, top, **options):
     """Rank providers by articles: share, related in-links, stories covered, stories they broke."""
     articles, _ = _scan(paths)
     G, analysis = analyse_articles(articles, **options)
-    ranked = sorted(analysis["providers"].items(), key=lambda item: (-item[1]["articles"], -item[1]["in_links"], item[0]))
-    ranked = ranked[: top or None]
+    ranked = rank_providers(analysis["providers"])[: top or None]
     if as_json:
         _echo_json({"providers": [{"provider": p, "name": G.nodes[p].get("name"), **figures} for p, figures in ranked],
                     "corpus": analysis["corpus"], "count": len(analysis["providers"])})
