@@ -134,19 +134,29 @@ def build_graph(articles: Iterable[Article]) -> nx.DiGraph:
 
 
 def _build(articles: list[Article]) -> nx.DiGraph:
-    """build_graph's body: nodes and edges gathered in plain dicts and lists, then added in bulk.
+    """build_graph's body: fills the graph's own adjacency dicts in one pass per loop.
 
-    Nodes are added in the order they are first met; edges kind by kind (published_by,
-    tagged, related), which gives every node the same successors and predecessors, in the
-    same order, as adding them one by one as they are met.
+    networkx's documented data structure (``G._node``, ``G._succ``, ``G._pred``; one
+    attribute dict per edge, shared by both directions) is filled directly: the generic
+    ``add_node``/``add_edge`` methods check and copy per call, which at 100k files cost
+    more than everything else here. The graph is the one adding nodes in the order they
+    are first met and edges kind by kind (published_by, tagged, related) would give,
+    orders of successors and predecessors included: an article's successors are its
+    provider, its topics, then its related articles, and each node's predecessors come
+    from one kind of edge only, in the order met (tests/test_build.py checks this).
     """
     article_kind, provider_kind, topic_kind = NodeKind.ARTICLE.value, NodeKind.PROVIDER.value, NodeKind.TOPIC.value
-    nodes: dict[str, dict] = {}
-    published: list[tuple[str, str]] = []
-    tagged: list[tuple[str, str]] = []
-    related: list[tuple[str, str]] = []
+    published_kind, tagged_kind, related_kind = (
+        EdgeKind.PUBLISHED_BY.value, EdgeKind.TAGGED.value, EdgeKind.RELATED.value)
+    G = nx.DiGraph()
+    nodes, succ, pred = G._node, G._succ, G._pred
     provider_ids: dict[tuple, str] = {}
     topic_ids: dict[str, str] = {}
+
+    def add_node(n: str, attributes: dict) -> None:
+        nodes[n] = attributes
+        succ[n] = {}
+        pred[n] = {}
 
     def add_provider(provider: Provider | None, url: str) -> str:
         if provider is None:
@@ -157,31 +167,35 @@ def _build(articles: list[Article]) -> nx.DiGraph:
             n = provider_ids[pair] = provider.id
         attributes = nodes.get(n)
         if attributes is None:
-            nodes[n] = {"kind": provider_kind, "label": provider.name, "name": provider.name,
-                        "domain": provider.domain, "articles": 0}
+            add_node(n, {"kind": provider_kind, "label": provider.name, "name": provider.name,
+                         "domain": provider.domain, "articles": 0})
         elif attributes["domain"] is None and provider.domain:
             attributes["domain"] = provider.domain
         return n
 
     where: dict[str, str] = {}  # canonical URL or alias -> article node id
+    ids: list[str] = []
     for article in articles:
-        n = article.id
+        n = "article:" + article.url.strip()  # node_id(NodeKind.ARTICLE, url), without the call
+        ids.append(n)
         provider = add_provider(article.provider, article.url)
-        nodes[n] = _article_attributes(article, provider)
-        published.append((n, provider))
+        add_node(n, _article_attributes(article, provider))
+        successors = succ[n]
+        successors[provider] = pred[provider][n] = {"kind": published_kind}
         for topic in article.topics:
             t = topic_ids.get(topic)
             if t is None:
                 t = topic_ids[topic] = node_id(NodeKind.TOPIC, topic)
             if t not in nodes:
-                nodes[t] = {"kind": topic_kind, "label": topic, "name": topic}
-            tagged.append((n, t))
+                add_node(t, {"kind": topic_kind, "label": topic, "name": topic})
+            if t not in successors:
+                successors[t] = pred[t][n] = {"kind": tagged_kind}
         where.setdefault(article.url, n)
         for url in article.aliases:
             where.setdefault(url, n)
     url_labels: dict[str, str] = {}  # stub -> label_from_url(its URL), made once
-    for article in articles:
-        u = article.id
+    for u, article in zip(ids, articles):
+        successors = succ[u]
         for entry in article.related:
             v = where.get(entry.url)
             if v is None:
@@ -190,10 +204,10 @@ def _build(articles: list[Article]) -> nx.DiGraph:
                     if v is not None:
                         break
             if v is None:
-                v = entry.id
+                v = "article:" + entry.url.strip()
                 provider = add_provider(entry.provider, entry.url)
-                nodes[v] = _stub_attributes(entry, provider)
-                published.append((v, provider))
+                add_node(v, _stub_attributes(entry, provider))
+                succ[v][provider] = pred[provider][v] = {"kind": published_kind}
                 where.setdefault(entry.url, v)
                 for url in entry.aliases:
                     where.setdefault(url, v)
@@ -210,16 +224,10 @@ def _build(articles: list[Article]) -> nx.DiGraph:
                             from_url = url_labels[v] = label_from_url(attributes["url"])
                         if attributes["label"] == from_url:
                             attributes["label"] = entry.title
-            if u != v:
-                related.append((u, v))
-    for _, n in dict.fromkeys(published):  # each distinct published_by edge once
-        nodes[n]["articles"] += 1
-    G = nx.DiGraph()
-    G.add_nodes_from(nodes.items())
-    del nodes
-    G.add_edges_from(published, kind=EdgeKind.PUBLISHED_BY.value)
-    G.add_edges_from(tagged, kind=EdgeKind.TAGGED.value)
-    G.add_edges_from(related, kind=EdgeKind.RELATED.value)
+            if u != v and v not in successors:
+                successors[v] = pred[v][u] = {"kind": related_kind}
+    for n in provider_ids.values():  # each distinct published_by edge once
+        nodes[n]["articles"] = len(pred[n])
     return G
 
 
