@@ -17,10 +17,10 @@ every file of the real corpora, the generator's output and a table of tricky doc
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import datetime
 
+import orjson
 import ryml
 import yaml
 from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
@@ -43,6 +43,42 @@ _PLAIN = r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-(?=[0-9]))(?:[^\s:#\[\]{}]++|[ ]++(
 _VALUE = rf"(?:{_DQ}|{_SQ}|{_PLAIN})"
 _LINE = rf"(?: *+(?:- )?{_KEY}:(?: {_VALUE})?|[ ]*+- {_VALUE}|[ ]*+#[^\n]*+)?[ ]*+"
 _GATE = re.compile(rf"(?:{_LINE}\n)*+{_LINE}")
+#: Every character an ASCII text may hold once _ASCII_USUAL has passed it.
+_ALPHABET = "\n" + "".join(map(chr, range(0x20, 0x7F)))
+
+
+def _ascii_only(pattern: str) -> str:
+    """Return ``pattern`` with each negated class (but ``[^\\n]``) and ``\\S`` spelled as the ranges of _ALPHABET it matches.
+
+    On a text made of _ALPHABET only, the result matches exactly what ``pattern`` does;
+    Python's ``re`` checks a few ranges about twice as fast as a negated set, which
+    cuts the gate's cost on ASCII documents (most of them) by about a third.
+
+    Examples
+    --------
+    >>> _ascii_only(r"[^\\s:#]+\\S")
+    '[!"\\\\$-9;-\\\\~]+[!-\\\\~]'
+    """
+
+    def positive(match: re.Match) -> str:
+        if match[0] == r"[^\n]":
+            return match[0]
+        codes = [ord(c) for c in _ALPHABET if re.fullmatch(match[0], c)]
+        runs: list[list[int]] = []
+        for code in codes:
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+        return "[" + "".join(
+            re.escape(chr(a)) + ("-" if b > a + 1 else "") + (re.escape(chr(b)) if b > a else "") for a, b in runs
+        ) + "]"
+
+    return re.sub(r"\[\^(?:\\.|[^\]\\])*+\]|\\S", positive, pattern)
+
+
+#: _GATE for texts of _ALPHABET only (the same matches there, faster).
+_GATE_ASCII = re.compile(_ascii_only(_GATE.pattern))
 #: Characters the two parsers might treat differently: tabs, CR, YAML 1.1 line breaks
 #: (NEL, LS, PS), BOM, and everything YAML forbids (control characters, surrogates, DEL).
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
@@ -58,12 +94,12 @@ _IMPLICIT = {
 }
 
 
+#: orjson reads an integer of more than 64 bits as a float: a float this large may have been one.
+_BIG = float(2**63)
+
+
 class _NotClean(Exception):
     """Internal: the document needs the safe path (never escapes this module)."""
-
-
-def _reject_constant(name: str):
-    raise _NotClean(name)  # NaN, Infinity: never from a clean document
 
 
 def _typed(value: str) -> bool:
@@ -108,6 +144,10 @@ def _canonical(url: str) -> str | None:
     if "amp" in path.lower():  # _strip_amp_path changes only paths holding "amp" in some case
         path = _strip_amp_path(path)
     return f"https://{domain}{path.rstrip('/')}"
+
+
+#: The fields of a related entry that make its Related (with ``provider``), in Related's order after the URLs.
+_ENTRY_FIELDS = ("webUrl", "originalUrl", "ampWebUrl", "cdnAmpWebUrl", "title", "excerpt", "publishedDateTime", "quality")
 
 
 class _Reader:
@@ -184,7 +224,7 @@ class _Reader:
         kind = type(value)
         if kind is int:
             return value
-        if kind is float and value - value == 0:  # finite
+        if kind is float and value - value == 0 and -_BIG < value < _BIG:  # finite, and never a long integer
             return value
         raise _NotClean("number")
 
@@ -247,10 +287,9 @@ class _Reader:
             raise _NotClean("related entry")
         get = item.get
         provider = get("provider")
-        quality = get("quality")
+        values = tuple(map(get, _ENTRY_FIELDS))  # one C loop instead of eight calls
         key = (
-            get("webUrl"), get("originalUrl"), get("ampWebUrl"), get("cdnAmpWebUrl"), get("title"),
-            get("excerpt"), get("publishedDateTime"), quality, type(quality),
+            values, type(values[7]),
             (provider.get("name"), provider.get("domain")) if type(provider) is dict else provider,
         )
         try:
@@ -263,13 +302,8 @@ class _Reader:
         if url is None:
             raise _NotClean("related entry without URL")
         related = self.related_seen[key] = Related(
-            url=url,
-            title=self.text(get("title")),
-            excerpt=self.text(get("excerpt")),
-            published=self.date(get("publishedDateTime")),
-            provider=self.provider(provider),
-            quality=self.number(quality),
-            aliases=aliases,
+            url, self.text(values[4]), self.text(values[5]), self.date(values[6]), self.provider(provider),
+            self.number(values[7]), aliases,
         )
         return related
 
@@ -311,9 +345,15 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
     if len(text) > CLEAN_MAX or _DEEP in text or text.startswith(_DEEP[1:]):
         return None
     encoded = text.encode()
-    if encoded.translate(None, _ASCII_USUAL) if text.isascii() else _UNUSUAL.search(text):
+    if text.isascii():
+        if encoded.translate(None, _ASCII_USUAL):
+            return None
+        gate = _GATE_ASCII
+    elif _UNUSUAL.search(text):
         return None
-    if not _GATE.fullmatch(text):
+    else:
+        gate = _GATE
+    if not gate.fullmatch(text):
         return None
     try:
         memo = {} if memo is None else memo
@@ -328,7 +368,10 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
         if failed:
             buffer = memo["buffer"] = bytearray(2 * size)
             failed, size = _emit_json_to_substr(tree, tree.root_id(), buffer)
-        fields = json.loads(buffer[:size].decode(), parse_constant=_reject_constant)
+        # orjson (several times faster than json here) rejects NaN and Infinity as the safe
+        # path's fast twin must, and reads integers beyond 64 bits as floats, which
+        # number() refuses (_BIG): such documents take the safe path
+        fields = orjson.loads(memoryview(buffer)[:size])
         if type(fields) is not dict:
             return None
         reader = _Reader(memo)
@@ -351,5 +394,5 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
             related=reader.related(fields.get("related")),
             files=(path,),
         )
-    except (_NotClean, ryml.ExceptionBasic, RuntimeError, ValueError, RecursionError):
+    except (_NotClean, ryml.ExceptionBasic, RuntimeError, ValueError, RecursionError):  # orjson's errors are ValueErrors
         return None

@@ -19,9 +19,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+import orjson
 import yaml
 
-from .cache import ParseCache, pack_results, unpack_results
+from .cache import ParseCache, load_pack, pack_results, unpack_results
 from .errors import ArticleError, FieldError, FrontMatterError, InputError
 from .fastparse import parse_clean
 from .model import Article, FileRecord, Issue, LoadReport, Provider, Related, canonical_domain, canonical_url
@@ -222,7 +223,8 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
             path, line, f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}"
         ) from exc
     # only \n (and \r\n) end a line here: str.splitlines would also split on \x0c, \x1c, \u2028…
-    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     first = text.find("\n")
     if (text if first < 0 else text[:first]).rstrip() != "---":
         raise FrontMatterError(path, 1, "no front matter: the first line is not '---'")
@@ -764,7 +766,7 @@ def _parse_many(paths: list[str], *, workers: int, pack: bool):
     shared: dict = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
         for chunk, text in zip(chunks, pool.map(_parse_worker, chunks)):
-            unpacked = unpack_results(json.loads(text), chunk, shared)
+            unpacked = unpack_results(load_pack(text), chunk, shared)
             results = [
                 ParseResult(path, article, warnings, error)
                 for path, (_, _, article, warnings, error) in zip(chunk, unpacked)
@@ -842,8 +844,8 @@ def _from_snapshot(files, absolute, store, key, results) -> tuple[list, bool]:
     position = 0  # where the next pack starts in the files, when the snapshot is in step with them
     for pack_id, paths_text, data in packs:
         try:
-            paths = json.loads(paths_text)
-            value = json.loads(data)
+            paths = orjson.loads(paths_text)
+            value = load_pack(data)
             records = value[4]
             end = position + len(paths)
             if (
@@ -916,7 +918,7 @@ def _scan_files(
             for i, result in zip(indices, chunk):
                 results[i] = result
             if text is not None:  # stored now, while the workers parse; made the snapshot's at the end
-                pack_id = store.add_pack(key, json.dumps([absolute[i] for i in indices]), text)
+                pack_id = store.add_pack(key, orjson.dumps([absolute[i] for i in indices]).decode(), text)
                 if pack_id is not None:
                     new_packs.append((pack_id, None, None))
             done += len(chunk)

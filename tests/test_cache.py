@@ -9,7 +9,9 @@ import sqlite3
 import pytest
 
 from graph import load
-from graph.cache import CACHE_FILE, ParseCache, decode_result, default_cache_dir, encode_result, pack_results, unpack_results
+from graph.cache import (
+    CACHE_FILE, ParseCache, decode_result, default_cache_dir, encode_result, load_pack, pack_results, unpack_results,
+)
 from graph.errors import FieldError
 from graph.load import scan
 from graph.model import Article, Issue, Provider, Related
@@ -179,6 +181,24 @@ def test_pack_results_round_trips():
     assert first[2].related[0] is first[2].related[1]
     assert second[:4] == (3, 4, None, ()) and (type(second[4]), str(second[4])) == (FieldError, "b.md:1: no URL")
     assert third is None
+
+
+@pytest.mark.parametrize(
+    "numbers, tag",
+    [
+        ({"quality": 2.5, "heat": 2**63}, "pack1"),  # orjson keeps these
+        ({"quality": float("inf")}, "pack1j"),  # orjson would write null
+        ({"heat": float("-inf")}, "pack1j"),
+        ({"heat": 10**30}, "pack1j"),  # orjson cannot write it
+        ({"related": (Related("https://y.com/c", quality=float("inf")),)}, "pack1j"),
+    ],
+)
+def test_pack_results_keeps_numbers_orjson_cannot(numbers, tag):
+    article = Article(url="https://x.com/a", title="A", files=("a.md",), **numbers)
+    text = pack_results([(1, 2, article, (), None)])
+    assert text.startswith(f'["{tag}",')
+    assert unpack_results(load_pack(text), ["a.md"], {}) == [(1, 2, article, (), None)]
+    assert unpack_results(load_pack(text.encode()), ["a.md"], {}) == [(1, 2, article, (), None)]
 
 
 def test_scan_in_parallel_with_cache_equals_sequential(corpus, tmp_path, monkeypatch):

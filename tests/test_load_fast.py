@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
-from graph import load
+from graph import fastparse, load
 from graph.errors import ArticleError
 from graph.fastparse import _canonical, parse_clean
 from graph.load import _read_front_matter, _split, find_files, parse_article, scan
@@ -75,7 +76,9 @@ TRICKY = [
     "webUrl: https://www.x.com/amp/a/", "ampWebUrl: https://x.com/a?amp", "cdnAmpWebUrl: https://x-com.cdn.ampproject.org/c/s/x.com/a",
     "type: 5", "category: [broken", 'secured: "abc', "1: x", "True: x", '"quoted key": x', "x: @y", "title: '\\/b'",
     "x:\n  - - a", 'title: "\\r\\n x"', "title: ''", 'title: ""', 'excerpt: ""', "title: Null", "title: off", "title: 12:30:00",
-    "title: 1e5", "title: 2019-01-01", "title: \"a\\x41\"", "title: a\tb", "title: x\r", "nested:\n" + "".join(" " * i + "k:\n" for i in range(1, 60)),
+    "title: 1e5", "title: 2019-01-01", "title: \"a\\x41\"", "title: a\tb", "title: x\r",
+    "quality: 123456789012345678901234567890", "quality: 12345678901234567890.5", "heat: -99999999999999999999",
+    "quality: 9223372036854775808", "quality: 1.0e400", "quality: 0.1", "nested:\n" + "".join(" " * i + "k:\n" for i in range(1, 60)),
 ]
 
 
@@ -101,6 +104,29 @@ def test_parse_clean_is_the_safe_path_or_declines(extra):
 )
 def test_parse_clean_declines_what_is_not_clean(text):
     assert parse_clean("t.md", text) is None
+
+
+def _random_line(rng) -> str:
+    pieces = [
+        "title", "- ", "-", " ", "  ", ":", ": ", "#", " #", '"', "'", "''", "\\", '\\"', "\\u00e9", "\\ud800", "\\q",
+        "a", "Z9", "_k", "1", "-1", "[", "]", "{", "}", ",", "?", "&", "*", "!", "|", ">", "%", "@", "`", "~", "$", "/",
+        "https://x.com/a?b=1", "\u00e9", "\u2028",
+    ]
+    return "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+
+
+def test_ascii_gate_matches_as_the_gate_does():
+    """The ASCII gate's positive ranges accept exactly what the gate's negated sets do, on ASCII texts."""
+    rng = random.Random(0)
+    seen = {True: 0, False: 0}
+    for _ in range(20000):
+        text = "\n".join(_random_line(rng) for _ in range(rng.randrange(1, 4)))
+        if not text.isascii():
+            continue
+        accepted = fastparse._GATE.fullmatch(text) is not None
+        assert (fastparse._GATE_ASCII.fullmatch(text) is not None) == accepted, text
+        seen[accepted] += 1
+    assert min(seen.values()) > 1000  # both outcomes well exercised
 
 
 def test_parse_clean_reads_a_clean_document():
