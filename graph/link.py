@@ -80,25 +80,55 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
         return sp.csr_matrix((len(texts), 0), dtype=np.float32)
 
 
-def _block_pairs(C, D, rows: slice, cols: slice, days, window):
-    """Pairs (i, j, similarity), i in rows, j in cols, i != j, that share a word of C, within the window.
+def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold):
+    """Pairs (i, j, similarity), i in rows, j in cols, i != j, that share a word of C, at or above threshold, within the window.
 
-    The similarity is exact: C holds the rarer words, D (dense) the most frequent ones.
+    The similarity is exact (float32): C holds the rarer words, D (dense) the most frequent ones.
     """
-    product = (C[rows] @ C[cols].T).tocoo()
-    i, j = product.row.astype(np.int64), product.col.astype(np.int64)
+    product = (C[rows] @ C[cols].T).tocsr()
+    r = np.repeat(np.arange(rows.stop - rows.start, dtype=np.int64), np.diff(product.indptr))
+    c = product.indices.astype(np.int64)
     s = product.data
     if D.shape[1]:
-        s = s + (D[rows] @ D[cols].T)[i, j]
-    i, j = i + rows.start, j + cols.start
+        dense = D[rows] @ D[cols].T  # the frequent words: one BLAS product for the block
+        s = s + dense.ravel()[r * dense.shape[1] + c]
+    keep = s >= threshold
+    i, j, s = r[keep] + rows.start, c[keep] + cols.start, s[keep]
     keep = (i != j) & ~(np.abs(days[i] - days[j]) > window)  # NaN (undated) is kept: no time rules it out
     return i[keep], j[keep], s[keep]
 
 
 def _top(i, j, s, neighbours):
-    """Keep, for every i, its ``neighbours`` pairs of highest similarity (ties by j)."""
-    order = np.lexsort((j, -s, i))
-    i, j, s = i[order], j[order], s[order]
+    """Keep, for every i, its ``neighbours`` pairs of highest similarity (ties by j).
+
+    One sort of 64-bit keys (i, similarity descending, j) when they fit, as they do for
+    blocks of rows within a few million columns; a three-key lexsort otherwise. The
+    similarity must be positive (its float32 bits then sort as the numbers do).
+
+    Examples
+    --------
+    >>> i, j = np.array([0, 0, 0, 1]), np.array([3, 1, 2, 0])
+    >>> s = np.array([0.5, 0.5, 0.9, 0.3], dtype=np.float32)
+    >>> [a.astype(np.float64).round(2).tolist() for a in _top(i, j, s, 2)]
+    [[0.0, 0.0, 1.0], [2.0, 1.0, 0.0], [0.9, 0.5, 0.3]]
+    """
+    if not len(i):
+        return i, j, s
+    s = np.asarray(s, dtype=np.float32)
+    i0, j0 = int(i.min()), int(j.min())
+    rbits, cbits = int(i.max() - i0).bit_length(), int(j.max() - j0).bit_length()
+    if rbits + 32 + cbits <= 64:
+        shift = np.uint64(32 + cbits)
+        key = (i - i0).astype(np.uint64) << shift
+        key |= (np.uint32(0xFFFFFFFF) - s.view(np.uint32)).astype(np.uint64) << np.uint64(cbits)
+        key |= (j - j0).astype(np.uint64)
+        key.sort()
+        i = (key >> shift).astype(np.int64) + i0
+        j = (key & np.uint64((1 << cbits) - 1)).astype(np.int64) + j0
+        s = (np.uint32(0xFFFFFFFF) - (key >> np.uint64(cbits)).astype(np.uint32)).view(np.float32)
+    else:
+        order = np.lexsort((j, -s, i))
+        i, j, s = i[order], j[order], s[order]
     first = np.r_[0, np.flatnonzero(np.diff(i)) + 1]
     rank = np.arange(len(i)) - np.repeat(first, np.diff(np.r_[first, len(i)]))
     keep = rank < neighbours
@@ -190,10 +220,11 @@ def find_similar_pairs(
             columns = [(lo, hi), (dated, len(nodes))]
         else:
             columns = [(0, len(nodes))]
-        parts = [_block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days) for lo, hi in columns if hi > lo]
-        i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
-        keep = s >= threshold
-        i, j, s = _top(i[keep], j[keep], s[keep], neighbours)
+        parts = [
+            _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold)
+            for lo, hi in columns if hi > lo
+        ]
+        i, j, s = _top(*(np.concatenate([p[k] for p in parts]) for k in range(3)), neighbours)
         found_i.append(i)
         found_j.append(j)
         found_s.append(s)
