@@ -103,3 +103,22 @@ def test_build_graph_orders_edges_as_met_and_counts_each_edge_once():
                                          "articles": 2}
     assert G.nodes["article:https://y.com/b"]["label"] == "B"  # the URL's label gives way to a title
     assert list(G.pred["provider:x.com"]) == ["article:https://x.com/a", "article:https://x.com/c"]
+
+
+def test_build_graph_keeps_every_edge_of_an_article_given_twice():
+    """Outside the contract (articles come merged), but nothing is lost: each record's edges, in the order given."""
+    first = Article(url="https://x.com/a", title="A", provider=Provider("X", "x.com"), topics=("AI",))
+    second = Article(url="https://x.com/a", title="A2", provider=Provider("Y", "y.com"), topics=("ML",),
+                     related=(Related(url="https://z.com/b"),))
+    G = build_graph([first, second])
+    assert G.nodes["article:https://x.com/a"]["title"] == "A2"
+    assert list(G.edges(data="kind")) == [
+        ("article:https://x.com/a", "provider:x.com", "published_by"),
+        ("article:https://x.com/a", "topic:ai", "tagged"),
+        ("article:https://x.com/a", "provider:y.com", "published_by"),
+        ("article:https://x.com/a", "topic:ml", "tagged"),
+        ("article:https://x.com/a", "article:https://z.com/b", "related"),
+        ("article:https://z.com/b", "provider:z.com", "published_by"),
+    ]
+    assert all(G.succ[u][v] is G.pred[v][u] for u, v in G.edges)
+    assert [G.nodes[p]["articles"] for p in ("provider:x.com", "provider:y.com")] == [1, 1]
