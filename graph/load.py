@@ -211,12 +211,12 @@ def _read_head(path: str) -> tuple[bytes, os.stat_result]:
 
 def _split(data: bytes, path: str) -> tuple[str, int]:
     """Return the YAML text between the fences and the file line it starts on."""
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() is empty, without the copy
         raise FrontMatterError(path, None, "empty file")
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) >= 0:
         raise FrontMatterError(path, None, "binary file (contains NUL bytes), not a text document")
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # utf-8 is utf-8-sig without a BOM, and three times faster
+        text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FrontMatterError(
@@ -747,6 +747,29 @@ def _parse_chunk(paths: Sequence[str], memo: dict) -> list:
     return [_parse_path(path, memo) for path in paths]
 
 
+def _chunk_bounds(total: int, workers: int) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of each chunk of ``total`` files parsed by ``workers`` processes.
+
+    Big enough to share canonical URLs and related entries (at most 5,000 files), and
+    shrinking towards the end (a quarter of what is left per worker, at least 250), so
+    that the workers finish together instead of one waiting for the other's last chunk.
+
+    Examples
+    --------
+    >>> [end - start for start, end in _chunk_bounds(10000, 2)][:6]
+    [1250, 1093, 957, 837, 732, 641]
+    >>> _chunk_bounds(600, 2)
+    [(0, 250), (250, 500), (500, 600)]
+    """
+    bounds = []
+    start = 0
+    while start < total:
+        size = max(250, min(5000, (total - start) // (workers * 4)))
+        bounds.append((start, min(total, start + size)))
+        start += size
+    return bounds
+
+
 def _parse_many(paths: list[str], *, workers: int, pack: bool):
     """Yield ``(results, pack JSON or None)`` for ``paths``, chunk by chunk, in order."""
     if workers <= 1 or len(paths) < PARALLEL_MIN:
@@ -757,9 +780,7 @@ def _parse_many(paths: list[str], *, workers: int, pack: bool):
             parsed = _parse_chunk(paths[start : start + 250], memo)
             yield [result for result, _ in parsed], pack_results(_entries(parsed)) if pack else None
         return
-    # chunks big enough to share canonical URLs and related entries, small enough to balance
-    size = max(250, min(5000, len(paths) // (workers * 4) + 1))
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
+    chunks = [paths[start:end] for start, end in _chunk_bounds(len(paths), workers)]
     # fork is cheapest, but forking a process that runs other threads (a web app) is unsafe
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
