@@ -97,6 +97,26 @@ def test_add_similar_edges_never_turns_related_into_similar():
     assert G.edges["a", "b"] == {"kind": "related"}
 
 
+
+def test_add_similar_edges_is_an_independent_copy_keeping_orders():
+    G = nx.DiGraph()
+    G.graph["name"] = "g"
+    G.add_node("c", kind="article", topics=["AI"])
+    G.add_edge("c", "a", kind="related")
+    G.add_edge("b", "a", kind="related")
+    G.add_edge("a", "p", kind="published_by")
+    H = add_similar_edges(G, [("a", "c", 0.4), ("b", "c", 0.3)])
+    assert list(H) == ["c", "a", "b", "p"]
+    assert {n: list(H.successors(n)) for n in H} == {"c": ["a", "b"], "a": ["p", "c"], "b": ["a", "c"], "p": []}
+    assert {n: list(H.predecessors(n)) for n in H} == {"c": ["a", "b"], "a": ["c", "b"], "b": ["c"], "p": ["a"]}
+    assert H.edges["c", "a"] == {"kind": "related", "similarity": 0.4}
+    assert H.edges["a", "c"] is H.pred["c"]["a"]  # one dict per edge, as networkx keeps it
+    H.nodes["c"]["topics"].append("x")  # one level deep, as G.copy(): lists are shared
+    H.nodes["c"]["kind"] = "changed"
+    H.graph["name"] = "h"
+    assert G.nodes["c"]["kind"] == "article" and G.graph["name"] == "g"
+    assert G.edges["c", "a"] == {"kind": "related"} and G.number_of_edges() == 3
+
 def test_link_similar_joins_the_facebook_story_in_the_real_corpus(corpus_dir):
     from graph import scan
 
