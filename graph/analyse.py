@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import igraph as ig
 import leidenalg
@@ -17,6 +18,9 @@ __all__ = [
     "DEFAULT_RESOLUTION",
     "DEFAULT_RELATED_WEIGHT",
     "article_graph",
+    "ArticleLinks",
+    "article_links",
+    "story_pairs",
     "story_weights",
     "find_clusters",
     "rank_articles",
@@ -40,6 +44,7 @@ DEFAULT_RELATED_WEIGHT = 0.1
 _RELATED = EdgeKind.RELATED.value
 _SIMILAR = EdgeKind.SIMILAR.value
 _ARTICLE = NodeKind.ARTICLE.value
+_TAGGED = EdgeKind.TAGGED.value
 
 
 def _by_count(counts: Counter) -> list[tuple]:
@@ -159,6 +164,117 @@ def find_clusters(
     return {n: number for number, group in enumerate(groups) for n in group}
 
 
+class ArticleLinks(NamedTuple):
+    """The article nodes of a graph and their links as arrays, read once (:func:`article_links`).
+
+    ``nodes``: article node ids, sorted (article ``i`` is ``nodes[i]``); ``data``: their
+    attribute dicts (G's own, only read); ``related`` and ``similar``: ``(m, 2)`` integer
+    arrays of directed links between articles, with ``related_similarity`` (the
+    ``similarity`` ``link`` gave a related link, 0 when none) and ``similar_weight`` (NaN
+    when missing); ``tagged``: ``(article index, topic node)`` for every ``tagged`` edge.
+    """
+
+    nodes: list[str]
+    data: list[dict]
+    related: np.ndarray
+    related_similarity: np.ndarray
+    similar: np.ndarray
+    similar_weight: np.ndarray
+    tagged: list[tuple[int, str]]
+
+
+def article_links(G: nx.DiGraph) -> ArticleLinks:
+    """Return the article nodes of G and their related, similar and tagged links as arrays.
+
+    One pass over the edges of the articles: :func:`analyse_graph` computes every
+    result from these arrays instead of walking G again for each.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "ba": G.add_node(n, kind="article")
+    >>> G.add_node("t", kind="topic")
+    >>> G.add_edge("a", "b", kind="related"); G.add_edge("b", "a", kind="similar", weight=0.5)
+    >>> G.add_edge("a", "t", kind="tagged")
+    >>> links = article_links(G)
+    >>> links.nodes, links.related.tolist(), links.similar.tolist(), links.similar_weight.tolist(), links.tagged
+    (['a', 'b'], [[0, 1]], [[1, 0]], [0.5], [(0, 't')])
+    """
+    nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
+    index = {n: i for i, n in enumerate(nodes)}
+    data = [G.nodes[n] for n in nodes]
+    related: list[int] = []
+    related_similarity: list[float] = []
+    similar: list[int] = []
+    similar_weight: list[float] = []
+    tagged: list[tuple[int, str]] = []
+    nan = float("nan")
+    adjacency = G._adj  # networkx's successor dicts, read only: the views cost twice as much per edge
+    for u, i in index.items():
+        for v, attributes in adjacency[u].items():
+            kind = attributes.get("kind")
+            if kind == _SIMILAR or kind == _RELATED:
+                j = index.get(v)
+                if j is None:
+                    continue
+                if kind == _SIMILAR:
+                    similar += (i, j)
+                    similar_weight.append(attributes.get("weight", nan))
+                else:
+                    related += (i, j)
+                    related_similarity.append(attributes.get("similarity", 0.0))
+            elif kind == _TAGGED:
+                tagged.append((i, v))
+    return ArticleLinks(
+        nodes, data,
+        np.array(related, dtype=np.int64).reshape(-1, 2), np.array(related_similarity, dtype=np.float64),
+        np.array(similar, dtype=np.int64).reshape(-1, 2), np.array(similar_weight, dtype=np.float64),
+        tagged,
+    )
+
+
+def story_pairs(links: ArticleLinks, *, related_weight: float = DEFAULT_RELATED_WEIGHT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return :func:`story_weights` as arrays ``(u, v, weight)`` of article indices, ``u <= v``, sorted.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "abc": G.add_node(n, kind="article")
+    >>> G.add_edge("a", "b", kind="related"); G.add_edge("c", "b", kind="similar", weight=0.4)
+    >>> G.add_edge("b", "c", kind="similar", weight=0.4); G.add_edge("b", "a", kind="related", similarity=0.3)
+    >>> [x.tolist() for x in story_pairs(article_links(G), related_weight=0.1)]
+    [[0, 1], [1, 2], [0.3, 0.4]]
+    """
+    n = len(links.nodes)
+    u = np.concatenate([links.related[:, 0], links.similar[:, 0]])
+    v = np.concatenate([links.related[:, 1], links.similar[:, 1]])
+    w = np.concatenate([np.maximum(related_weight, links.related_similarity), np.nan_to_num(links.similar_weight, nan=0.0)])
+    keep = w > 0  # as story_weights: a pair is kept once it weighs more than 0
+    key = np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep]
+    w = w[keep]
+    order = np.lexsort((-w, key))  # by pair, heaviest first
+    key, w = key[order], w[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key = key[first]
+    return key // max(n, 1), key % max(n, 1), w[first]
+
+
+def _igraph_of(n: int, u: np.ndarray, v: np.ndarray, *, directed: bool) -> ig.Graph:
+    """An igraph graph of ``n`` vertices and the edges ``u[k] -> v[k]`` (lists of pairs: ~5x faster than arrays)."""
+    return ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist())), directed=directed)
+
+
+def _pagerank(links: ArticleLinks, alpha: float) -> np.ndarray:
+    """PageRank of every article (rank_articles' body): related links weigh 1, similar ones their weight."""
+    edges = np.concatenate([links.related, links.similar])
+    H = _igraph_of(len(links.nodes), edges[:, 0], edges[:, 1], directed=True)
+    if not len(edges):
+        return np.asarray(H.pagerank(directed=True, damping=alpha), dtype=np.float64)
+    H.es["weight"] = np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]).tolist()
+    return np.asarray(H.pagerank(directed=True, damping=alpha, weights="weight"), dtype=np.float64)
+
+
 def rank_articles(G: nx.DiGraph, *, alpha: float = 0.85) -> dict[str, float]:
     """Return the PageRank of every article over related links and inferred similar links.
 
@@ -174,18 +290,25 @@ def rank_articles(G: nx.DiGraph, *, alpha: float = 0.85) -> dict[str, float]:
     >>> {n: round(r, 3) for n, r in rank_articles(G).items()}
     {'a': 0.213, 'b': 0.213, 'c': 0.574}
     """
-    nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
-    if not nodes:
+    links = article_links(G)
+    if not links.nodes:
         return {}
-    edges, weights = [], []
-    for u, v, data in G.edges(data=True):
-        if data.get("kind") == _RELATED:
-            edges.append((u, v)); weights.append(1.0)
-        elif data.get("kind") == _SIMILAR:
-            edges.append((u, v)); weights.append(float(data.get("weight", 1.0)))
-    H = _igraph(nodes, edges, weights, directed=True)
-    scores = H.pagerank(directed=True, damping=alpha, weights="weight" if edges else None)
-    return dict(zip(nodes, scores))
+    return dict(zip(links.nodes, _pagerank(links, alpha).tolist()))
+
+
+def _betweenness(n: int, pairs: tuple, k: int, seed: int) -> np.ndarray:
+    """find_bridges' body over ``n`` articles and the (u, v) index arrays of their linked pairs."""
+    if n < 3:
+        return np.zeros(n)
+    H = _igraph_of(n, pairs[0], pairs[1], directed=False)
+    if k >= n:
+        raw = np.asarray(H.betweenness(directed=False), dtype=np.float64)
+        scale = 1.0
+    else:
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+        raw = np.asarray(H.betweenness(directed=False, sources=sources.tolist()), dtype=np.float64)
+        scale = n / k  # as networkx rescales a sample of k sources
+    return raw * scale * 2.0 / ((n - 1) * (n - 2))
 
 
 def find_bridges(G: nx.DiGraph, *, k: int = 100, seed: int = 0) -> dict[str, float]:
@@ -204,21 +327,9 @@ def find_bridges(G: nx.DiGraph, *, k: int = 100, seed: int = 0) -> dict[str, flo
     >>> find_bridges(G)
     {'a': 0.0, 'b': 1.0, 'c': 0.0}
     """
-    nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
-    n = len(nodes)
-    if n < 3:
-        return dict.fromkeys(nodes, 0.0)
-    pairs = story_weights(G, related_weight=1.0)
-    H = _igraph(nodes, pairs.keys())
-    if k >= n:
-        raw = np.asarray(H.betweenness(directed=False), dtype=np.float64)
-        scale = 1.0
-    else:
-        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
-        raw = np.asarray(H.betweenness(directed=False, sources=sources.tolist()), dtype=np.float64)
-        scale = n / k  # as networkx rescales a sample of k sources
-    scores = raw * scale * 2.0 / ((n - 1) * (n - 2))
-    return {node: float(round(score, 12)) for node, score in zip(nodes, scores)}
+    links = article_links(G)
+    scores = _betweenness(len(links.nodes), story_pairs(links, related_weight=1.0), k, seed)
+    return {node: float(round(score, 12)) for node, score in zip(links.nodes, scores.tolist())}
 
 
 def count_in_links(G: nx.DiGraph) -> dict[str, int]:
@@ -232,11 +343,9 @@ def count_in_links(G: nx.DiGraph) -> dict[str, int]:
     >>> count_in_links(G)
     {'a': 0, 'b': 1}
     """
-    counts = {n: 0 for n, kind in sorted(G.nodes(data="kind")) if kind == _ARTICLE}
-    for _, v, kind in G.edges(data="kind"):
-        if kind == _RELATED and v in counts:
-            counts[v] += 1
-    return counts
+    links = article_links(G)
+    counts = np.bincount(links.related[:, 1], minlength=len(links.nodes))
+    return dict(zip(links.nodes, counts.tolist()))
 
 
 def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]:
@@ -272,9 +381,10 @@ def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]
     sizes = np.array([max(len(group), 1) for group in titles], dtype=np.float64)
     result = []
     for s in range(len(titles)):
-        row = per_story.getrow(s)
-        scores = row.data / sizes[s] * idf[row.indices]
-        words = vocabulary[row.indices]
+        row = slice(per_story.indptr[s], per_story.indptr[s + 1])
+        indices = per_story.indices[row]
+        scores = per_story.data[row] / sizes[s] * idf[indices]
+        words = vocabulary[indices]
         ranked = sorted(zip(-np.round(scores, 9), words))[:terms]
         result.append([str(word) for _, word in ranked])
     return result
@@ -298,6 +408,67 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     return round(hhi, 12), top, count / total
 
 
+def _cluster_array(links: ArticleLinks, clusters: dict[str, int]) -> np.ndarray:
+    """The story number of every article of ``links`` (-1 when it has none)."""
+    return np.array([clusters.get(n, -1) for n in links.nodes], dtype=np.int64)
+
+
+def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int) -> list[dict]:
+    """describe_stories' body: ``cluster`` and ``centrality`` per article index, ``pairs`` as story_pairs."""
+    data, names = links.data, links.nodes
+    u, v, w = pairs
+    same = (cluster[u] >= 0) & (cluster[u] == cluster[v])
+    inside = np.bincount(u[same], w[same], minlength=len(names)) + np.bincount(v[same], w[same], minlength=len(names))
+    published = [d.get("published") for d in data]
+    story = cluster.tolist()
+    ordered = sorted(np.flatnonzero(cluster >= 0).tolist(), key=lambda i: (story[i], published[i] or "~"))  # ties by id
+    # central: most inside weight, then centrality, then id: one lexsort over all members
+    members = np.array(ordered, dtype=np.int64)
+    by_weight = np.array([-round(x, 9) for x in inside[members].tolist()])
+    by_rank = np.array([-round(x, 12) for x in centrality[members].tolist()])
+    best = members[np.lexsort((members, by_rank, by_weight, cluster[members]))]
+    bounds = np.flatnonzero(np.diff(cluster[members])) + 1
+    groups = np.split(members, bounds) if len(members) else []
+    centrals = np.split(best, bounds) if len(members) else []
+    labels = label_stories(
+        [[data[i].get("title") or data[i].get("label") or "" for i in group.tolist()] for group in groups], terms=terms,
+    )
+    stories = []
+    for group, heads, words in zip(groups, centrals, labels):
+        group = group.tolist()
+        nodes = [names[i] for i in group]
+        dated = [published[i] for i in group if published[i]]
+        providers = Counter(data[i].get("provider") for i in group)
+        topics = Counter(t for i in group for t in (data[i].get("topics") or ()))
+        first = nodes[0] if dated else None
+        central = int(heads[0])
+        hhi, _, dominant_share = concentration(providers)
+        top = max(providers.values())  # dominant: most articles; a tie goes to the earliest to publish
+        dominant = next(data[i].get("provider") for i in group if providers[data[i].get("provider")] == top)
+        in_corpus = sum(1 for i in group if data[i].get("in_corpus"))
+        stories.append({
+            "id": story[group[0]],
+            "label": ", ".join(words) if len(nodes) > 1 and words else data[central].get("label"),
+            "terms": words,
+            "title": data[central].get("label"),
+            "size": len(nodes),
+            "articles": in_corpus,
+            "stubs": len(nodes) - in_corpus,
+            "start": min(dated) if dated else None,
+            "end": max(dated) if dated else None,
+            "first": first,
+            "first_provider": data[group[0]].get("provider") if first else None,
+            "central": names[central],
+            "providers": _by_count(providers),
+            "topics": _by_count(topics),
+            "hhi": hhi,
+            "dominant": dominant,
+            "dominant_share": dominant_share,
+            "members": nodes,
+        })
+    return stories
+
+
 def describe_stories(
     G: nx.DiGraph, clusters: dict[str, int], *, centrality: dict[str, float] | None = None,
     weights: dict[tuple[str, str], float] | None = None, terms: int = 4,
@@ -309,7 +480,7 @@ def describe_stories(
     (:func:`story_weights`), ties by ``centrality`` (PageRank) then node id. The label is
     the story's distinctive title words (:func:`label_stories`), or the title itself for
     a single article. The dominant provider has the most articles in the story; a tie
-    goes to the one that published first.
+    goes to the one that published first. Only article nodes of ``clusters`` are members.
 
     Examples
     --------
@@ -323,57 +494,47 @@ def describe_stories(
     >>> story["label"], story["first"], story["first_provider"], story["hhi"], story["central"]
     ('acme, story', 'b', 'q', 0.5, 'a')
     """
+    links = article_links(G)
     if weights is None:
-        weights = story_weights(G)
+        pairs = story_pairs(links)
+    else:
+        index = {n: i for i, n in enumerate(links.nodes)}
+        known = [(index[a], index[b], w) for (a, b), w in weights.items() if a in index and b in index]
+        pairs = tuple(np.array(column, dtype=dtype) for column, dtype in zip(zip(*known) if known else ((), (), ()),
+                                                                             (np.int64, np.int64, np.float64)))
     centrality = centrality or {}
-    members: dict[int, list[str]] = defaultdict(list)
-    for n, number in clusters.items():
-        members[number].append(n)
-    inside: dict[str, float] = defaultdict(float)
-    for (u, v), w in weights.items():
-        if clusters.get(u) is not None and clusters.get(u) == clusters.get(v):
-            inside[u] += w
-            inside[v] += w
-    numbers = sorted(members)
-    ordered = {
-        number: sorted(members[number], key=lambda n: (G.nodes[n].get("published") or "~", n)) for number in numbers
-    }
-    labels = label_stories(
-        [[G.nodes[n].get("title") or G.nodes[n].get("label") or "" for n in ordered[number]] for number in numbers],
-        terms=terms,
-    )
-    stories = []
-    for number, words in zip(numbers, labels):
-        nodes = ordered[number]
-        dated = [G.nodes[n]["published"] for n in nodes if G.nodes[n].get("published")]
-        providers = Counter(G.nodes[n].get("provider") for n in nodes)
-        topics = Counter(t for n in nodes for t in (G.nodes[n].get("topics") or ()))
-        first = nodes[0] if dated else None
-        central = min(nodes, key=lambda n: (-round(inside.get(n, 0.0), 9), -round(centrality.get(n, 0.0), 12), n))
-        hhi, _, dominant_share = concentration(providers)
-        top = max(providers.values())  # dominant: most articles; a tie goes to the earliest to publish
-        dominant = next(G.nodes[n].get("provider") for n in nodes if providers[G.nodes[n].get("provider")] == top)
-        stories.append({
-            "id": number,
-            "label": ", ".join(words) if len(nodes) > 1 and words else G.nodes[central].get("label"),
-            "terms": words,
-            "title": G.nodes[central].get("label"),
-            "size": len(nodes),
-            "articles": sum(1 for n in nodes if G.nodes[n].get("in_corpus")),
-            "stubs": sum(1 for n in nodes if not G.nodes[n].get("in_corpus")),
-            "start": min(dated) if dated else None,
-            "end": max(dated) if dated else None,
-            "first": first,
-            "first_provider": G.nodes[first].get("provider") if first else None,
-            "central": central,
-            "providers": _by_count(providers),
-            "topics": _by_count(topics),
-            "hhi": hhi,
-            "dominant": dominant,
-            "dominant_share": dominant_share,
-            "members": nodes,
-        })
-    return stories
+    rank = np.array([centrality.get(n, 0.0) for n in links.nodes], dtype=np.float64)
+    return _describe(links, _cluster_array(links, clusters), rank, pairs, terms)
+
+
+def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, stories: list[dict],
+                       in_links: np.ndarray) -> dict[str, dict]:
+    """measure_providers' body over article index arrays."""
+    own: dict[str, list[int]] = defaultdict(list)
+    total = 0
+    for i, data in enumerate(links.data):
+        if data.get("provider"):
+            own[data["provider"]].append(i)
+        if data.get("in_corpus"):
+            total += 1
+    total = total or 1
+    total_links = int(in_links.sum()) or 1
+    firsts = Counter(s["first_provider"] for s in stories if s.get("first_provider"))
+    result = {}
+    for p in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.PROVIDER.value):
+        members = np.array(own.get(p, ()), dtype=np.int64)
+        count = sum(1 for i in members.tolist() if links.data[i].get("in_corpus"))
+        received = int(in_links[members].sum())
+        numbers = cluster[members]
+        result[p] = {
+            "articles": count,
+            "share": count / total,
+            "in_links": received,
+            "in_link_share": received / total_links,
+            "stories": len(np.unique(numbers[numbers >= 0])),
+            "first_reports": firsts.get(p, 0),
+        }
+    return result
 
 
 def measure_providers(
@@ -397,25 +558,30 @@ def measure_providers(
     >>> measure_providers(G, {"a": 0, "b": 0, "c": 1}, stories, {"a": 1, "b": 0, "c": 0})["p"]
     {'articles': 2, 'share': 0.6666666666666666, 'in_links': 1, 'in_link_share': 1.0, 'stories': 2, 'first_reports': 0}
     """
-    own: dict[str, list[str]] = defaultdict(list)
-    for n, data in G.nodes(data=True):
-        if data.get("kind") == _ARTICLE and data.get("provider"):
-            own[data["provider"]].append(n)
-    total = sum(1 for _, data in G.nodes(data=True) if data.get("kind") == _ARTICLE and data.get("in_corpus")) or 1
-    total_links = sum(in_links.values()) or 1
-    firsts = Counter(s["first_provider"] for s in stories if s.get("first_provider"))
+    links = article_links(G)
+    received = np.array([in_links.get(n, 0) for n in links.nodes], dtype=np.int64)
+    return _measure_providers(G, links, _cluster_array(links, clusters), stories, received)
+
+
+def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict]:
+    """measure_topics' body over article index arrays."""
+    tagged: dict[str, list[int]] = defaultdict(list)
+    for i, t in links.tagged:
+        tagged[t].append(i)
     result = {}
-    for p in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.PROVIDER.value):
-        nodes = own.get(p, [])
-        count = sum(1 for n in nodes if G.nodes[n].get("in_corpus"))
-        links = sum(in_links.get(n, 0) for n in nodes)
-        result[p] = {
-            "articles": count,
-            "share": count / total,
-            "in_links": links,
-            "in_link_share": links / total_links,
-            "stories": len({clusters[n] for n in nodes if n in clusters}),
-            "first_reports": firsts.get(p, 0),
+    for t in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.TOPIC.value):
+        members = tagged.get(t, [])
+        providers = Counter(links.data[i].get("provider") for i in members)
+        hhi, dominant, share = concentration(providers)
+        numbers = cluster[np.array(members, dtype=np.int64)]
+        result[t] = {
+            "name": G.nodes[t].get("name", G.nodes[t].get("label")),
+            "articles": len(members),
+            "stories": len(np.unique(numbers[numbers >= 0])),
+            "providers": _by_count(providers),
+            "hhi": hhi,
+            "dominant": dominant,
+            "dominant_share": share,
         }
     return result
 
@@ -432,24 +598,23 @@ def measure_topics(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
     >>> measure_topics(G, {"a": 0, "b": 0, "c": 1})["t"]
     {'name': 'AI', 'articles': 3, 'stories': 2, 'providers': [('p', 2), ('q', 1)], 'hhi': 0.555555555556, 'dominant': 'p', 'dominant_share': 0.6666666666666666}
     """
-    tagged: dict[str, list[str]] = defaultdict(list)
-    for u, v, kind in G.edges(data="kind"):
-        if kind == EdgeKind.TAGGED.value:
-            tagged[v].append(u)
+    links = article_links(G)
+    return _measure_topics(G, links, _cluster_array(links, clusters))
+
+
+def _count_timelines(links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict]:
+    """count_timelines' body over article index arrays."""
+    days = [(d.get("published") or "")[:10] for d in links.data]
+    story = cluster.tolist()
+    by_story = Counter((story[i], day) for i, day in enumerate(days) if day and story[i] >= 0)
+    by_provider = Counter((d.get("provider"), day) for d, day in zip(links.data, days) if day and d.get("provider"))
+    by_topic = Counter((t, days[i]) for i, t in links.tagged if days[i])
     result = {}
-    for t in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.TOPIC.value):
-        nodes = tagged.get(t, [])
-        providers = Counter(G.nodes[n].get("provider") for n in nodes)
-        hhi, dominant, share = concentration(providers)
-        result[t] = {
-            "name": G.nodes[t].get("name", G.nodes[t].get("label")),
-            "articles": len(nodes),
-            "stories": len({clusters[n] for n in nodes if n in clusters}),
-            "providers": _by_count(providers),
-            "hhi": hhi,
-            "dominant": dominant,
-            "dominant_share": share,
-        }
+    for name, counts in (("stories", by_story), ("providers", by_provider), ("topics", by_topic)):
+        series: dict = {}
+        for (key, day), count in sorted(counts.items()):
+            series.setdefault(key, []).append([day, count])
+        result[name] = series
     return result
 
 
@@ -469,22 +634,8 @@ def count_timelines(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
     >>> count_timelines(G, {"a": 0, "b": 0})
     {'stories': {0: [['2021-01-01', 2]]}, 'providers': {'p': [['2021-01-01', 2]]}, 'topics': {'t': [['2021-01-01', 1]]}}
     """
-    series: dict[str, dict] = {"stories": defaultdict(Counter), "providers": defaultdict(Counter), "topics": defaultdict(Counter)}
-    for n, data in G.nodes(data=True):
-        if data.get("kind") != _ARTICLE or not data.get("published"):
-            continue
-        day = data["published"][:10]
-        if n in clusters:
-            series["stories"][clusters[n]][day] += 1
-        if data.get("provider"):
-            series["providers"][data["provider"]][day] += 1
-    for u, v, kind in G.edges(data="kind"):
-        if kind == EdgeKind.TAGGED.value and G.nodes[u].get("published"):
-            series["topics"][v][G.nodes[u]["published"][:10]] += 1
-    return {
-        name: {key: [[day, count] for day, count in sorted(days.items())] for key, days in sorted(groups.items())}
-        for name, groups in series.items()
-    }
+    links = article_links(G)
+    return _count_timelines(links, _cluster_array(links, clusters))
 
 
 def analyse_graph(
@@ -542,24 +693,29 @@ def analyse_graph(
     >>> result["clusters"], result["stories"][0]["label"], result["corpus"]["hhi"]
     ({'a': 0}, 'A', 1.0)
     """
-    weights = story_weights(G, related_weight=related_weight)
+    links = article_links(G)
+    pairs = story_pairs(links, related_weight=related_weight)
     clusters = find_clusters(G, seed=seed, resolution=resolution, related_weight=related_weight)
-    pagerank = rank_articles(G)
-    in_links = count_in_links(G)
-    bridges = find_bridges(G, k=bridge_samples, seed=seed)
-    stories = describe_stories(G, clusters, centrality=pagerank, weights=weights)
-    corpus_counts = Counter(
-        data.get("provider") for _, data in G.nodes(data=True) if data.get("kind") == _ARTICLE and data.get("in_corpus")
-    )
+    cluster = _cluster_array(links, clusters)
+    if links.nodes:
+        rank = _pagerank(links, 0.85)
+    else:
+        rank = np.zeros(0)
+    received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
+    # the bridges' graph is every linked pair: the same pairs unless related links weigh nothing
+    linked = pairs if related_weight > 0 else story_pairs(links, related_weight=1.0)
+    bridges = _betweenness(len(links.nodes), linked, bridge_samples, seed)
+    stories = _describe(links, cluster, rank, pairs, 4)
+    corpus_counts = Counter(data.get("provider") for data in links.data if data.get("in_corpus"))
     hhi, dominant, share = concentration(corpus_counts)
     return {
         "clusters": clusters,
-        "pagerank": pagerank,
-        "in_links": in_links,
-        "bridges": bridges,
+        "pagerank": dict(zip(links.nodes, rank.tolist())),
+        "in_links": dict(zip(links.nodes, received.tolist())),
+        "bridges": {n: float(round(score, 12)) for n, score in zip(links.nodes, bridges.tolist())},
         "stories": stories,
-        "providers": measure_providers(G, clusters, stories, in_links),
-        "topics": measure_topics(G, clusters),
+        "providers": _measure_providers(G, links, cluster, stories, received),
+        "topics": _measure_topics(G, links, cluster),
         "corpus": {
             "articles": sum(corpus_counts.values()),
             "stories": len(stories),
@@ -567,7 +723,7 @@ def analyse_graph(
             "dominant": dominant,
             "dominant_share": share,
         },
-        "timelines": count_timelines(G, clusters),
+        "timelines": _count_timelines(links, cluster),
     }
 
 
