@@ -36,7 +36,7 @@ from graph.analyse import (
     story_weights,
 )
 from graph.build import build_graph
-from graph.link import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar
+from graph.link import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar, similarity_pairs
 from graph.model import NodeKind, canonical_url, node_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,10 +110,11 @@ def run(G: nx.DiGraph, *, threshold: float, window_days: float, resolution: floa
     """Link and analyse G; return the analysis and the seconds each phase took."""
     times = {}
     started = time.perf_counter()
-    H = link_similar(G, threshold=threshold, window_days=window_days) if similar else G
+    pairs = similarity_pairs(G, threshold=threshold, window_days=window_days) if similar else None
+    H = link_similar(G, pairs=pairs) if similar else G
     times["link"] = time.perf_counter() - started
     started2 = time.perf_counter()
-    result = analyse_graph(H, seed=seed, resolution=resolution, related_weight=related_weight)
+    result = analyse_graph(H, seed=seed, resolution=resolution, related_weight=related_weight, similarity=pairs)
     times["analyse"] = time.perf_counter() - started2
     times["total"] = time.perf_counter() - started
     result["_graph"] = H

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
@@ -22,6 +23,8 @@ __all__ = [
     "article_links",
     "story_pairs",
     "story_weights",
+    "TIGHT_RESOLUTION",
+    "story_partition",
     "find_clusters",
     "rank_articles",
     "rank_providers",
@@ -36,8 +39,11 @@ __all__ = [
     "analyse_graph",
 ]
 
-#: Leiden CPM resolution: a story must hold links of at least this average weight per pair.
-DEFAULT_RESOLUTION = 0.05
+#: Story granularity: None chooses it (Surprise over tight CPM groups, see :func:`story_partition`);
+#: a number is a CPM resolution: a story must hold links of at least this average weight per pair.
+DEFAULT_RESOLUTION = None
+#: CPM resolution of the passes before Surprise when the granularity is chosen automatically.
+TIGHT_RESOLUTION = 0.1
 #: Weight of a ``related`` link in the story graph (a ``similar`` link weighs its similarity).
 DEFAULT_RELATED_WEIGHT = 0.1
 
@@ -108,33 +114,141 @@ def _igraph(nodes: list[str], edges, weights=None, *, directed: bool = False) ->
     return H
 
 
+def _upper(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
+    """Upper-triangular CSR matrix of pair weights ``u < v`` (pairs must be unique; loops dropped)."""
+    keep = u != v
+    a, b = np.minimum(u, v)[keep], np.maximum(u, v)[keep]
+    return sp.csr_matrix((np.asarray(w, dtype=np.float64)[keep], (a, b)), shape=(n, n))
+
+
+def _aggregate(W: sp.csr_matrix, membership: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
+    """The graph of groups of ``membership`` over the pair weights W (upper-triangular).
+
+    An edge between two groups weighs the sum of the pair weights between them; a loop,
+    the sum inside the group; ``sizes`` counts the articles of each group.
+    """
+    groups = int(membership.max()) + 1
+    M = sp.csr_matrix((np.ones(len(membership)), (np.arange(len(membership)), membership)),
+                      shape=(len(membership), groups))
+    A = (M.T @ W @ M).tocoo()
+    a, b = np.minimum(A.row, A.col), np.maximum(A.row, A.col)  # (g, h) and (h, g) are one edge
+    A = sp.csr_matrix((A.data, (a, b)), shape=(groups, groups)).tocoo()
+    H = ig.Graph(n=groups, edges=np.column_stack([A.row, A.col]))
+    H.es["weight"] = A.data
+    return H, np.bincount(membership, minlength=groups)
+
+
+def story_partition(
+    n: int, pairs: tuple, evidence: tuple | None = None, *, seed: int = 0, resolution: float | None = DEFAULT_RESOLUTION,
+) -> np.ndarray:
+    """Return the story of each of ``n`` articles (an array of group numbers) from weighted pairs.
+
+    Three passes, each a Leiden optimisation over the groups of the one before:
+
+    1. *tight groups*: CPM at ``3 * r`` (``r`` = ``resolution``, or :data:`TIGHT_RESOLUTION`
+       when it is None) over ``pairs``, the story graph (each article's best similar links
+       and its related links, :func:`story_weights`);
+    2. *CPM over all the evidence*: the tight groups are joined while the summed weight
+       between them exceeds ``r`` per pair of articles, where the weights are ``evidence``
+       (every pair of articles at or above the similarity threshold, not only each
+       article's best few: a story of 1,000 articles keeps its density) and ``pairs``;
+    3. with ``resolution=None``, *Surprise* (parameter-free) joins those groups further:
+       it keeps the many small real stories whose articles are only loosely alike apart
+       from each other while joining them (the README's "Stories" section has the
+       measurements that chose this). With a number, pass 3 is skipped and the result is
+       plain CPM: a higher resolution gives smaller, tighter stories.
+
+    Parameters
+    ----------
+    n : int
+        Number of articles (indices 0 … n-1).
+    pairs : tuple of arrays (u, v, weight)
+        The story graph's pairs, each once.
+    evidence : tuple of arrays (u, v, weight), optional
+        Further pairs with their similarity (``link.similarity_pairs``); a pair in both
+        weighs the larger weight.
+    seed : int
+        Seed of every random choice (igraph's Leiden and leidenalg's optimiser).
+    resolution : float or None
+        None for the automatic choice, else the CPM resolution (> 0).
+
+    Examples
+    --------
+    >>> u, v, w = np.array([0, 1, 3]), np.array([1, 2, 4]), np.array([0.5, 0.4, 0.6])
+    >>> story_partition(5, (u, v, w)).tolist()
+    [0, 0, 0, 1, 1]
+    >>> story_partition(5, (u, v, w), resolution=0.3).tolist()
+    [0, 0, 1, 2, 2]
+    """
+    if resolution is not None and not resolution > 0:
+        raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    r = TIGHT_RESOLUTION if resolution is None else float(resolution)
+    links = _upper(n, *pairs)
+    W = links if evidence is None else links.maximum(_upper(n, *evidence)).tocsr()
+    L = links.tocoo()
+    G = ig.Graph(n=n, edges=np.column_stack([L.row, L.col]))
+    G.es["weight"] = L.data
+    ig.set_random_number_generator(random.Random(seed))  # igraph draws from this; restored below
+    try:
+        tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=2).membership)
+        H, sizes = _aggregate(W, tight)
+        joined = H.community_leiden("CPM", weights="weight", node_weights=sizes.astype(np.float64), resolution=r,
+                                    n_iterations=2).membership
+    finally:
+        ig.set_random_number_generator(random)
+    groups = np.asarray(joined)[tight]
+    if resolution is not None:
+        return groups
+    H, sizes = _aggregate(W, groups)
+    surprise = leidenalg.SurpriseVertexPartition(H, weights="weight", node_sizes=sizes.tolist())
+    optimiser = leidenalg.Optimiser()
+    optimiser.set_rng_seed(seed)
+    optimiser.optimise_partition(surprise, n_iterations=2)
+    return np.asarray(surprise.membership)[groups]
+
+
+def _numbered(nodes: list[str], membership: np.ndarray) -> dict[str, int]:
+    """Clusters numbered 0, 1, … by decreasing size, ties by first node id (nodes sorted)."""
+    if not len(nodes):
+        return {}
+    _, first, inverse, counts = np.unique(membership, return_index=True, return_inverse=True, return_counts=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.lexsort((first, -counts))] = np.arange(len(first))
+    return dict(zip(nodes, rank[inverse.ravel()].tolist()))
+
+
 def find_clusters(
     G: nx.DiGraph,
     *,
     seed: int = 0,
-    resolution: float = DEFAULT_RESOLUTION,
+    resolution: float | None = DEFAULT_RESOLUTION,
     related_weight: float = DEFAULT_RELATED_WEIGHT,
+    similarity=None,
 ) -> dict[str, int]:
     """Return the story cluster of every article node: ``{node: cluster number}``.
 
-    Stories are found by Leiden (``leidenalg``) optimising the Constant Potts Model over
-    the weighted story graph (:func:`story_weights`): a group of articles is a story when
-    its internal link weight exceeds ``resolution`` times its number of pairs, so two
-    articles join only when their link weighs more than ``resolution``, and a loose chain
-    of links is cut rather than merged (the README's "Stories" section has the
-    measurements that chose it). Clusters are numbered 0, 1, … by decreasing size, ties
-    by first node id.
+    Stories are found by :func:`story_partition` over the story graph
+    (:func:`story_weights`) and, when given, ``similarity``: every pair of articles
+    alike enough to be linked, not only the few best links of each that G holds
+    (``link.similarity_pairs``; ``pipeline.analyse_articles`` passes it). Clusters are
+    numbered 0, 1, … by decreasing size, ties by first node id.
 
     Parameters
     ----------
     G : nx.DiGraph
         A graph made by ``build_graph`` (and usually ``link_similar``).
     seed : int
-        Seed of Leiden's random choices: the same graph and seed give the same clusters.
-    resolution : float
-        Granularity (> 0): higher gives smaller, tighter stories.
+        Seed of the random choices: the same graph and seed give the same clusters.
+    resolution : float or None
+        None (default) for the automatic choice; a number for CPM at that resolution
+        (higher gives smaller, tighter stories).
     related_weight : float
         Weight of a ``related`` link alone (see :func:`story_weights`).
+    similarity : link.SimilarPairs, optional
+        ``(nodes, u, v, similarity)``: pairs of article indices into ``nodes``; articles
+        not in G are ignored.
 
     Examples
     --------
@@ -146,22 +260,24 @@ def find_clusters(
     >>> find_clusters(G, resolution=0.2)
     {'a': 0, 'b': 0, 'c': 1, 'd': 2}
     """
-    if not resolution > 0:
-        raise ValueError(f"resolution must be > 0, got {resolution!r}")
-    nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
-    if not nodes:
-        return {}
-    weights = story_weights(G, related_weight=related_weight)
-    H = _igraph(nodes, weights.keys(), weights.values())
-    partition = leidenalg.find_partition(
-        H, leidenalg.CPMVertexPartition, weights="weight", resolution_parameter=resolution,
-        n_iterations=2, seed=seed,
-    )
-    members: dict[int, list[str]] = defaultdict(list)
-    for i, community in enumerate(partition.membership):
-        members[community].append(nodes[i])
-    groups = sorted(members.values(), key=lambda group: (-len(group), group[0]))
-    return {n: number for number, group in enumerate(groups) for n in group}
+    links = article_links(G)
+    return _clusters(links, story_pairs(links, related_weight=related_weight), similarity, seed=seed, resolution=resolution)
+
+
+def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float | None) -> dict[str, int]:
+    """:func:`find_clusters` over arrays read once (``analyse_graph`` shares them)."""
+    evidence = None
+    if similarity is not None:
+        if similarity.nodes == links.nodes:
+            evidence = (similarity.u, similarity.v, similarity.similarity)
+        else:  # pairs of another graph (G filtered since): keep those of G's articles
+            position = {node: i for i, node in enumerate(links.nodes)}
+            mapped = np.array([position.get(node, -1) for node in similarity.nodes], dtype=np.int64)
+            u, v = mapped[np.asarray(similarity.u, dtype=np.int64)], mapped[np.asarray(similarity.v, dtype=np.int64)]
+            keep = (u >= 0) & (v >= 0)
+            evidence = (u[keep], v[keep], np.asarray(similarity.similarity)[keep])
+    membership = story_partition(len(links.nodes), pairs, evidence, seed=seed, resolution=resolution)
+    return _numbered(links.nodes, membership)
 
 
 class ArticleLinks(NamedTuple):
@@ -642,9 +758,10 @@ def analyse_graph(
     G: nx.DiGraph,
     *,
     seed: int = 0,
-    resolution: float = DEFAULT_RESOLUTION,
+    resolution: float | None = DEFAULT_RESOLUTION,
     related_weight: float = DEFAULT_RELATED_WEIGHT,
     bridge_samples: int = 100,
+    similarity=None,
 ) -> dict:
     """Return every analysis result of G in one dict (the shape the shells and exports rely on).
 
@@ -678,6 +795,8 @@ def analyse_graph(
         As in :func:`find_clusters`.
     bridge_samples : int
         Source articles of the approximate betweenness (:func:`find_bridges`).
+    similarity : link.SimilarPairs, optional
+        Every alike pair of articles, the clusters' further evidence (:func:`find_clusters`).
 
     Notes
     -----
@@ -695,7 +814,7 @@ def analyse_graph(
     """
     links = article_links(G)
     pairs = story_pairs(links, related_weight=related_weight)
-    clusters = find_clusters(G, seed=seed, resolution=resolution, related_weight=related_weight)
+    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution)
     cluster = _cluster_array(links, clusters)
     if links.nodes:
         rank = _pagerank(links, 0.85)

@@ -134,7 +134,8 @@ def story_options(command):
         click.option("--window", "window_days", type=click.FloatRange(0), default=DEFAULT_WINDOW_DAYS,
                      show_default=True, help="Largest gap in days between two linked articles."),
         click.option("--resolution", type=click.FloatRange(0, min_open=True), default=DEFAULT_RESOLUTION,
-                     show_default=True, help="Granularity of stories: higher gives smaller, tighter stories."),
+                     help="Granularity of stories, a CPM resolution: higher gives smaller, tighter stories "
+                          "[default: chosen automatically (Surprise)]."),
     )):
         command = option(command)
     return command

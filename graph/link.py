@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -12,7 +13,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .build import add_similar_edges
 from .model import NodeKind
 
-__all__ = ["DEFAULT_THRESHOLD", "DEFAULT_WINDOW_DAYS", "DEFAULT_NEIGHBOURS", "article_texts", "find_similar_pairs", "link_similar"]
+__all__ = [
+    "DEFAULT_THRESHOLD", "DEFAULT_WINDOW_DAYS", "DEFAULT_NEIGHBOURS", "SimilarPairs", "article_texts",
+    "similarity_pairs", "find_similar_pairs", "link_similar",
+]
 
 #: Cosine similarity of TF-IDF vectors from which two articles are taken to report one story.
 DEFAULT_THRESHOLD = 0.2
@@ -135,25 +139,44 @@ def _top(i, j, s, neighbours):
     return i[keep], j[keep], s[keep]
 
 
-def find_similar_pairs(
+class SimilarPairs(NamedTuple):
+    """What :func:`similarity_pairs` finds: every alike pair, and the links kept for the graph."""
+
+    nodes: list[str]
+    u: np.ndarray
+    v: np.ndarray
+    similarity: np.ndarray
+    link_u: np.ndarray
+    link_v: np.ndarray
+    link_similarity: np.ndarray
+
+
+def _no_pairs(nodes: list[str]) -> SimilarPairs:
+    empty = np.zeros(0, dtype=np.int32)
+    return SimilarPairs(nodes, empty, empty, np.zeros(0, np.float32), empty, empty, np.zeros(0, np.float64))
+
+
+def similarity_pairs(
     G: nx.DiGraph,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
-) -> list[tuple[str, str, float]]:
-    """Return the pairs of articles whose texts are alike enough to report the same story.
+) -> SimilarPairs:
+    """Return every pair of articles whose texts are alike enough to report the same story.
 
     Articles (stubs included) are compared by the cosine similarity of the TF-IDF vectors
     of their title and excerpt (:func:`article_texts`), only with articles published
     within ``window_days`` of them; an undated article is compared with every article.
-    Each article keeps its ``neighbours`` most similar articles at or above
-    ``threshold``; a pair is kept when either end keeps it. The work is sparse matrix
-    products over blocks of articles sorted by time, so it grows with the articles
-    times the articles in a window, never with all pairs. In a large corpus the most
-    frequent words (up to 256 words found in more than max(256, 1%) of the articles)
-    only add to the similarity of pairs that share a rarer word too: two articles
-    that share nothing but common words are not compared.
+    Every pair at or above ``threshold`` is returned (the evidence the story clusters
+    are found from, ``analyse.find_clusters``), and apart, the links: each article's
+    ``neighbours`` most similar articles, a pair kept when either end keeps it (the
+    ``similar`` edges of the graph, :func:`find_similar_pairs`). The work is sparse
+    matrix products over blocks of articles sorted by time, so it grows with the
+    articles times the articles in a window, never with all pairs. In a large corpus
+    the most frequent words (up to 256 words found in more than max(256, 1%) of the
+    articles) only add to the similarity of pairs that share a rarer word too: two
+    articles that share nothing but common words are not compared.
 
     Parameters
     ----------
@@ -164,18 +187,104 @@ def find_similar_pairs(
     window_days : float
         Largest gap in publication time between two linked articles, in days (>= 0).
     neighbours : int
-        How many most similar articles each article keeps (>= 1).
+        How many most similar articles each article links to (>= 1).
 
     Returns
     -------
-    list of (u, v, similarity)
-        ``u < v``, sorted; similarity rounded to 4 decimals.
+    SimilarPairs
+        Indices into ``nodes`` (the article nodes, sorted), ``u < v``: every pair in
+        ``u``, ``v``, ``similarity`` (float32, in the order found); the links in
+        ``link_u``, ``link_v``, ``link_similarity`` (rounded to 4 decimals, sorted).
 
     Raises
     ------
     ValueError
         When ``threshold`` is not in (0, 1], ``window_days`` is negative or
         ``neighbours`` is less than 1.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n, title in [("a", "Acme recalls robot vacuum"), ("b", "Acme robot vacuum recall"),
+    ...                  ("c", "Robot vacuum recall by Acme")]:
+    ...     G.add_node(n, kind="article", title=title, excerpt=None, published=None)
+    >>> pairs = similarity_pairs(G, threshold=0.3, neighbours=1)
+    >>> len(pairs.u), pairs.link_u.tolist(), pairs.link_v.tolist()
+    (3, [0, 1], [1, 2])
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+    if not window_days >= 0:
+        raise ValueError(f"window_days must be a number of days >= 0, got {window_days!r}")
+    if not neighbours >= 1:
+        raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
+    nodes, texts = article_texts(G)
+    if len(nodes) < 2:
+        return _no_pairs(nodes)
+    days = np.array([_days(G.nodes[n].get("published")) for n in nodes], dtype=np.float64)
+    order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
+    X = _vectorise([texts[k] for k in order])
+    if X.shape[1] == 0:
+        return _no_pairs(nodes)
+    days = days[order]
+    frequency = np.bincount(X.indices, minlength=X.shape[1])
+    ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
+    frequent = np.sort(ranked[frequency[ranked] > max(_FREQUENT, len(nodes) // 100)])
+    rare = np.setdiff1d(np.arange(X.shape[1]), frequent)
+    C = X[:, rare].tocsr()
+    D = X[:, frequent].toarray()
+    dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
+    blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
+    blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
+    found_i, found_j, found_s = [], [], []
+    all_i, all_j, all_s = [], [], []
+    for start, stop in blocks:
+        if start < dated:  # dated articles within the window, and every undated one
+            lo = int(np.searchsorted(days[:dated], days[start] - window_days, side="left"))
+            hi = int(np.searchsorted(days[:dated], days[stop - 1] + window_days, side="right"))
+            columns = [(lo, hi), (dated, len(nodes))]
+        else:
+            columns = [(0, len(nodes))]
+        parts = [
+            _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold)
+            for lo, hi in columns if hi > lo
+        ]
+        i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
+        once = i < j  # every pair is found from both ends; keep it once
+        all_i.append(i[once].astype(np.int32))
+        all_j.append(j[once].astype(np.int32))
+        all_s.append(s[once].astype(np.float32))
+        i, j, s = _top(i, j, s, neighbours)
+        found_i.append(i)
+        found_j.append(j)
+        found_s.append(s)
+    i, j = order[np.concatenate(found_i)], order[np.concatenate(found_j)]
+    s = np.round(np.concatenate(found_s).astype(np.float64), 4)
+    key = np.minimum(i, j) * len(nodes) + np.maximum(i, j)
+    key, first = np.unique(key, return_index=True)  # sorted by (u, v): node ids are sorted
+    u, v = order[np.concatenate(all_i)], order[np.concatenate(all_j)]
+    return SimilarPairs(
+        nodes, np.minimum(u, v), np.maximum(u, v), np.concatenate(all_s),
+        (key // len(nodes)).astype(np.int32), (key % len(nodes)).astype(np.int32), s[first],
+    )
+
+
+def find_similar_pairs(
+    G: nx.DiGraph,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+) -> list[tuple[str, str, float]]:
+    """Return the pairs of articles linked as reporting the same story (:func:`similarity_pairs`' links).
+
+    Each article keeps its ``neighbours`` most similar articles at or above ``threshold``
+    within ``window_days``; a pair is kept when either end keeps it.
+
+    Returns
+    -------
+    list of (u, v, similarity)
+        ``u < v``, sorted; similarity rounded to 4 decimals.
 
     Examples
     --------
@@ -188,53 +297,13 @@ def find_similar_pairs(
     >>> find_similar_pairs(G, threshold=0.3, window_days=7)
     [('a', 'b', 0.6038)]
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    if not window_days >= 0:
-        raise ValueError(f"window_days must be a number of days >= 0, got {window_days!r}")
-    if not neighbours >= 1:
-        raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
-    nodes, texts = article_texts(G)
-    if len(nodes) < 2:
-        return []
-    days = np.array([_days(G.nodes[n].get("published")) for n in nodes], dtype=np.float64)
-    order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
-    X = _vectorise([texts[k] for k in order])
-    if X.shape[1] == 0:
-        return []
-    days = days[order]
-    frequency = np.bincount(X.indices, minlength=X.shape[1])
-    ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
-    frequent = np.sort(ranked[frequency[ranked] > max(_FREQUENT, len(nodes) // 100)])
-    rare = np.setdiff1d(np.arange(X.shape[1]), frequent)
-    C = X[:, rare].tocsr()
-    D = X[:, frequent].toarray()
-    dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
-    blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
-    blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
-    found_i, found_j, found_s = [], [], []
-    for start, stop in blocks:
-        if start < dated:  # dated articles within the window, and every undated one
-            lo = int(np.searchsorted(days[:dated], days[start] - window_days, side="left"))
-            hi = int(np.searchsorted(days[:dated], days[stop - 1] + window_days, side="right"))
-            columns = [(lo, hi), (dated, len(nodes))]
-        else:
-            columns = [(0, len(nodes))]
-        parts = [
-            _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold)
-            for lo, hi in columns if hi > lo
-        ]
-        i, j, s = _top(*(np.concatenate([p[k] for p in parts]) for k in range(3)), neighbours)
-        found_i.append(i)
-        found_j.append(j)
-        found_s.append(s)
-    i, j = order[np.concatenate(found_i)], order[np.concatenate(found_j)]
-    s = np.round(np.concatenate(found_s).astype(np.float64), 4)
-    if not len(i):
-        return []
-    key = np.minimum(i, j) * len(nodes) + np.maximum(i, j)
-    key, first = np.unique(key, return_index=True)  # sorted by (u, v): node ids are sorted
-    return [(nodes[k // len(nodes)], nodes[k % len(nodes)], float(w)) for k, w in zip(key.tolist(), s[first].tolist())]
+    return _link_list(similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours))
+
+
+def _link_list(pairs: SimilarPairs) -> list[tuple[str, str, float]]:
+    nodes = pairs.nodes
+    return [(nodes[u], nodes[v], float(w))
+            for u, v, w in zip(pairs.link_u.tolist(), pairs.link_v.tolist(), pairs.link_similarity.tolist())]
 
 
 def link_similar(
@@ -243,6 +312,7 @@ def link_similar(
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    pairs: SimilarPairs | None = None,
 ) -> nx.DiGraph:
     """Return a copy of G with ``similar`` edges (both directions) between same-story articles.
 
@@ -252,6 +322,9 @@ def link_similar(
         A graph made by ``build_graph``; it is not modified.
     threshold, window_days, neighbours
         As in :func:`find_similar_pairs`.
+    pairs : SimilarPairs, optional
+        :func:`similarity_pairs`' result for G, when already computed (the other
+        options are then not used).
 
     Returns
     -------
@@ -268,5 +341,6 @@ def link_similar(
     >>> sorted(link_similar(G, threshold=0.3).edges(data=True))
     [('a', 'b', {'kind': 'similar', 'weight': 0.603}), ('b', 'a', {'kind': 'similar', 'weight': 0.603})]
     """
-    pairs = find_similar_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
-    return add_similar_edges(G, pairs)
+    if pairs is None:
+        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
+    return add_similar_edges(G, _link_list(pairs))

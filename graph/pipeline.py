@@ -8,7 +8,7 @@ import networkx as nx
 
 from .analyse import DEFAULT_RELATED_WEIGHT, DEFAULT_RESOLUTION, analyse_graph
 from .build import build_graph
-from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar
+from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar, similarity_pairs
 from .model import Article
 
 __all__ = ["Analysis", "analyse_articles"]
@@ -29,7 +29,7 @@ def analyse_articles(
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
     seed: int = 0,
-    resolution: float = DEFAULT_RESOLUTION,
+    resolution: float | None = DEFAULT_RESOLUTION,
     related_weight: float = DEFAULT_RELATED_WEIGHT,
 ) -> Analysis:
     """Build the graph of ``articles``, infer same-story links and analyse it.
@@ -59,6 +59,9 @@ def analyse_articles(
     (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, robot, vacuum, recall')
     """
     G = build_graph(articles)
-    if similar:
-        G = link_similar(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
-    return Analysis(G, analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight))
+    pairs = None
+    if similar:  # every alike pair is evidence for the clusters; only each article's best become edges
+        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
+        G = link_similar(G, pairs=pairs)
+    return Analysis(G, analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight,
+                                     similarity=pairs))

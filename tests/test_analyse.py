@@ -216,3 +216,68 @@ def test_clusters_of_the_real_facebook_story(corpus_dir):
     story = result["stories"][0]
     assert story["size"] == 10 and "facebook" in story["terms"]
     assert analyse_articles(articles, seed=0).result["clusters"] == result["clusters"]
+
+
+def test_story_partition_evidence_keeps_a_large_loose_story_whole():
+    import numpy as np
+
+    from graph.analyse import story_partition
+
+    # Links: each article's best link only, three pairs; evidence: all 15 pairs of the six alike.
+    links = (np.array([0, 2, 4]), np.array([1, 3, 5]), np.array([0.5, 0.5, 0.5]))
+    u, v = np.triu_indices(6, k=1)
+    evidence = (u, v, np.full(len(u), 0.5))
+    assert story_partition(6, links, resolution=0.3).tolist() == [0, 0, 1, 1, 2, 2]
+    assert story_partition(6, links, evidence, resolution=0.3).tolist() == [0, 0, 0, 0, 0, 0]
+    # Below the resolution, the evidence is not enough.
+    weak = (u, v, np.full(len(u), 0.2))
+    assert story_partition(6, links, weak, resolution=0.3).tolist() == [0, 0, 1, 1, 2, 2]
+
+
+def test_story_partition_surprise_keeps_unlinked_groups_apart_and_is_seeded():
+    import numpy as np
+
+    from graph.analyse import story_partition
+
+    # Two cliques of four (weight 0.6) joined by one weak pair, and a lone article.
+    pairs = [(a, b, 0.6) for group in ((0, 1, 2, 3), (4, 5, 6, 7)) for i, a in enumerate(group) for b in group[i + 1:]]
+    pairs.append((3, 4, 0.15))
+    u, v, w = (np.array(x) for x in zip(*pairs))
+    first = story_partition(9, (u, v, w), seed=1)
+    assert first.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2]
+    assert story_partition(9, (u, v, w), seed=1).tolist() == first.tolist()
+    with pytest.raises(ValueError, match="resolution"):
+        story_partition(9, (u, v, w), resolution=0)
+
+
+def test_find_clusters_uses_similarity_pairs_of_its_articles():
+    from graph.link import SimilarPairs
+    import numpy as np
+
+    G = nx.DiGraph()
+    for n in "abcd":
+        G.add_node(n, kind="article")
+    G.add_edge("a", "b", kind="similar", weight=0.5); G.add_edge("c", "d", kind="similar", weight=0.5)
+    # Evidence from a larger graph (node "x" is not in G): a-c, a-d, b-c, b-d all alike.
+    nodes = ["a", "b", "c", "d", "x"]
+    u, v = np.array([0, 0, 1, 1, 0]), np.array([2, 3, 2, 3, 4])
+    similarity = SimilarPairs(nodes, u, v, np.full(5, 0.5, dtype=np.float32), u[:0], v[:0], np.zeros(0))
+    assert find_clusters(G, resolution=0.3) == {"a": 0, "b": 0, "c": 1, "d": 1}
+    assert find_clusters(G, resolution=0.3, similarity=similarity) == {"a": 0, "b": 0, "c": 0, "d": 0}
+
+
+def test_analyse_articles_clusters_with_every_alike_pair():
+    from graph.build import build_graph
+    from graph.link import similarity_pairs
+    from graph.model import Article
+    from graph.pipeline import analyse_articles
+
+    titles = ["Acme recalls robot vacuum", "Acme robot vacuum recall", "Robot vacuum recall by Acme",
+              "Acme vacuum recall widens", "Rain expected on Sunday"]
+    articles = [Article(url=f"https://x{i}.com/a", title=t, published="2021-01-01T00:00:00Z") for i, t in enumerate(titles)]
+    G, result = analyse_articles(articles, neighbours=1)
+    pairs = similarity_pairs(build_graph(articles), neighbours=1)
+    assert len(pairs.u) > len(pairs.link_u)  # the evidence holds more than the links
+    assert result["clusters"] == find_clusters(G, similarity=pairs)
+    assert sorted(set(result["clusters"].values())) == [0, 1]
+    assert result["stories"][0]["size"] == 4

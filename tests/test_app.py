@@ -47,7 +47,7 @@ def broken_folder(write_article, tmp_path):
 def test_app_opens_on_seeds_with_a_graph_and_headline_numbers():
     at = run_app()
     assert not at.exception
-    assert metrics(at) == {"Articles": "2", "Stubs": "8", "Stories": "7", "Providers": "10", "Topics": "3",
+    assert metrics(at) == {"Articles": "2", "Stubs": "8", "Stories": "8", "Providers": "10", "Topics": "3",
                            "Links": "12", "Rejected": "0"}
     assert len(iframes(at)) == 1
     assert at.segmented_control(key="view").value == "Stories"

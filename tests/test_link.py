@@ -125,3 +125,22 @@ def test_link_similar_joins_the_facebook_story_in_the_real_corpus(corpus_dir):
     nyt = next(n for n, kind in H.nodes(data="kind") if kind == "article" and "nytimes.com" in n)
     neighbours = {v for _, v, k in H.out_edges(nyt, data="kind") if k == "similar"}
     assert any("forbes.com" in v and "fake-pro-trump" in v.lower() for v in neighbours)
+
+
+def test_similarity_pairs_holds_every_pair_and_the_links_apart():
+    from graph.link import similarity_pairs
+
+    pairs = similarity_pairs(_graph(ROWS), threshold=0.3, window_days=200, neighbours=1)
+    assert pairs.nodes == ["a", "b", "c", "d"]
+    every = sorted(zip(pairs.u.tolist(), pairs.v.tolist(), [round(float(s), 4) for s in pairs.similarity]))
+    assert every == [(0, 1, 0.6038), (0, 2, 1.0), (1, 2, 0.6038)]  # b-c is alike but neither's best
+    assert list(zip(pairs.link_u.tolist(), pairs.link_v.tolist())) == [(0, 1), (0, 2)]
+    assert pairs.link_similarity.tolist() == [0.6038, 1.0]
+
+
+def test_link_similar_takes_pairs_computed_once():
+    from graph.link import similarity_pairs
+
+    G = _graph(ROWS)
+    pairs = similarity_pairs(G, threshold=0.3, window_days=200, neighbours=1)
+    assert sorted(link_similar(G, pairs=pairs).edges()) == [("a", "b"), ("a", "c"), ("b", "a"), ("c", "a")]
