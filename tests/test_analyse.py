@@ -127,6 +127,34 @@ def test_find_bridges_sampled_is_close_to_networkx_on_average():
     assert find_bridges(G, k=100, seed=1) == sampled
 
 
+def test_story_pairs_equal_story_weights(G):
+    from graph.analyse import article_links, story_pairs
+
+    links = article_links(G)
+    for related_weight in (0.1, 0.45, 1.0):
+        u, v, w = story_pairs(links, related_weight=related_weight)
+        pairs = {(links.nodes[a], links.nodes[b]): x for a, b, x in zip(u.tolist(), v.tolist(), w.tolist())}
+        assert list(pairs.items()) == list(story_weights(G, related_weight=related_weight).items())
+
+
+def test_article_links_reads_each_kind_once(G):
+    from graph.analyse import article_links
+
+    links = article_links(G)
+    assert links.nodes == ["a1", "a2", "a3", "b1", "b2", "c1"]
+    assert [(links.nodes[u], links.nodes[v]) for u, v in links.related.tolist()] == [("a3", "b1"), ("b1", "a1"), ("c1", "a1")]
+    assert len(links.similar) == 8 and sorted(links.similar_weight.tolist()) == [0.3, 0.3, 0.4, 0.4, 0.5, 0.5, 0.6, 0.6]
+    assert sorted((links.nodes[i], t) for i, t in links.tagged)[:2] == [("a1", "topic:robots"), ("a2", "topic:robots")]
+    assert links.data[0] is G.nodes["a1"]
+
+
+def test_analyse_graph_bridges_sample_fewer_sources_only_on_large_graphs(G):
+    from graph.analyse import bridge_sources
+
+    assert analyse_graph(G)["bridges"] == find_bridges(G, k=100)
+    assert [bridge_sources(m) for m in (0, 200_000, 200_001, 1_000_000, 10**8)] == [100, 100, 99, 20, 20]
+
+
 def test_concentration_by_hand():
     hhi, top, share = concentration({"p": 2, "q": 1, "r": 1})
     assert hhi == pytest.approx(0.25 + 0.0625 + 0.0625)
