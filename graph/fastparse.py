@@ -94,6 +94,7 @@ _IMPLICIT = {
 }
 
 
+_MISSING = object()  # "not in the memo" (a memo may hold None)
 #: orjson reads an integer of more than 64 bits as a float: a float this large may have been one.
 _BIG = float(2**63)
 
@@ -168,11 +169,12 @@ class _Reader:
     def text(self, value) -> str | None:
         if value is None:
             return None
-        try:
-            return self.texts_seen[value]
-        except (KeyError, TypeError):
-            pass
-        if type(value) is not str or _typed(value):
+        if type(value) is not str:  # (the memo holds strings only)
+            raise _NotClean("text")
+        text = self.texts_seen.get(value, _MISSING)  # no KeyError raised and caught: most texts are new
+        if text is not _MISSING:
+            return text
+        if _typed(value):
             raise _NotClean("text")
         text = self.texts_seen[value] = " ".join(html.unescape(value).split()) or None
         return text
@@ -180,11 +182,12 @@ class _Reader:
     def url(self, value) -> str | None:
         if value is None:
             return None
-        try:
-            url = self.urls_seen[value]
-        except (KeyError, TypeError):
-            if type(value) is not str or _typed(value):
-                raise _NotClean("url") from None
+        if type(value) is not str:
+            raise _NotClean("url")
+        url = self.urls_seen.get(value, _MISSING)
+        if url is _MISSING:
+            if _typed(value):
+                raise _NotClean("url")
             url = self.urls_seen[value] = _canonical(value)
         if url is None:
             raise _NotClean("url")  # the safe path warns
@@ -293,11 +296,11 @@ class _Reader:
             (provider.get("name"), provider.get("domain")) if type(provider) is dict else provider,
         )
         try:
-            return self.related_seen[key]
-        except KeyError:
-            pass
+            related = self.related_seen.get(key, _MISSING)
         except TypeError:  # an unhashable (list or mapping) value: never clean
             raise _NotClean("related entry") from None
+        if related is not _MISSING:
+            return related
         url, aliases = self.urls(item)
         if url is None:
             raise _NotClean("related entry without URL")
@@ -374,7 +377,9 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
         fields = orjson.loads(memoryview(buffer)[:size])
         if type(fields) is not dict:
             return None
-        reader = _Reader(memo)
+        reader = memo.get("reader")
+        if reader is None:  # one reader per memo: it holds nothing but the memo's tables
+            reader = memo["reader"] = _Reader(memo)
         url, aliases = reader.urls(fields)
         title = reader.text(fields.get("title"))
         if url is None or title is None:
