@@ -115,25 +115,17 @@ def _igraph(nodes: list[str], edges, weights=None, *, directed: bool = False) ->
     return H
 
 
-def _upper(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
-    """Upper-triangular CSR matrix of pair weights ``u < v`` (pairs must be unique; loops dropped)."""
-    keep = u != v
-    a, b = np.minimum(u, v)[keep], np.maximum(u, v)[keep]
-    return sp.csr_matrix((np.asarray(w, dtype=np.float64)[keep], (a, b)), shape=(n, n))
+def _aggregate(weights: list[tuple], membership: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
+    """The graph of the groups of ``membership``, and the number of articles in each group.
 
-
-def _aggregate(W: sp.csr_matrix, membership: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
-    """The graph of groups of ``membership`` over the pair weights W (upper-triangular).
-
-    An edge between two groups weighs the sum of the pair weights between them; a loop,
-    the sum inside the group; ``sizes`` counts the articles of each group.
+    An edge between two groups weighs the summed weights of the pairs ``(u, v, weight)``
+    (arrays, each pair once) between them; a loop, the summed weights inside the group.
     """
     groups = int(membership.max()) + 1
-    M = sp.csr_matrix((np.ones(len(membership)), (np.arange(len(membership)), membership)),
-                      shape=(len(membership), groups))
-    A = (M.T @ W @ M).tocoo()
-    a, b = np.minimum(A.row, A.col), np.maximum(A.row, A.col)  # (g, h) and (h, g) are one edge
-    A = sp.csr_matrix((A.data, (a, b)), shape=(groups, groups)).tocoo()
+    u = np.concatenate([membership[np.asarray(t[0], dtype=np.int64)] for t in weights])
+    v = np.concatenate([membership[np.asarray(t[1], dtype=np.int64)] for t in weights])
+    w = np.concatenate([np.asarray(t[2], dtype=np.float64) for t in weights])
+    A = sp.coo_matrix((w, (np.minimum(u, v), np.maximum(u, v))), shape=(groups, groups)).tocsr().tocoo()  # sums
     H = ig.Graph(n=groups, edges=np.column_stack([A.row, A.col]))
     H.es["weight"] = A.data
     return H, np.bincount(membership, minlength=groups)
@@ -165,9 +157,10 @@ def story_partition(
         Number of articles (indices 0 … n-1).
     pairs : tuple of arrays (u, v, weight)
         The story graph's pairs, each once.
-    evidence : tuple of arrays (u, v, weight), optional
-        Further pairs with their similarity (``link.similarity_pairs``); a pair in both
-        weighs the larger weight.
+    evidence : list of tuples of arrays (u, v, weight), optional
+        The weights of passes 2 and 3 instead of ``pairs``, each pair once per tuple; a
+        pair's weights in several tuples add up (``find_clusters`` passes every pair's
+        similarity, and ``related_weight`` for each related pair).
     seed : int
         Seed of every random choice (igraph's Leiden and leidenalg's optimiser).
     resolution : float or None
@@ -186,11 +179,11 @@ def story_partition(
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     r = TIGHT_RESOLUTION if resolution is None else float(resolution)
-    links = _upper(n, *pairs)
-    W = links if evidence is None else links.maximum(_upper(n, *evidence)).tocsr()
-    L = links.tocoo()
-    G = ig.Graph(n=n, edges=np.column_stack([L.row, L.col]))
-    G.es["weight"] = L.data
+    u, v, w = (np.asarray(x) for x in pairs)
+    keep = u != v
+    G = ig.Graph(n=n, edges=np.column_stack([u[keep], v[keep]]))
+    G.es["weight"] = np.asarray(w, dtype=np.float64)[keep]
+    W = [(u[keep], v[keep], w[keep])] if evidence is None else list(evidence)
     ig.set_random_number_generator(random.Random(seed))  # igraph draws from this; restored below
     try:
         tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=2).membership)
@@ -262,21 +255,27 @@ def find_clusters(
     {'a': 0, 'b': 0, 'c': 1, 'd': 2}
     """
     links = article_links(G)
-    return _clusters(links, story_pairs(links, related_weight=related_weight), similarity, seed=seed, resolution=resolution)
+    return _clusters(links, story_pairs(links, related_weight=related_weight), similarity, seed=seed,
+                     resolution=resolution, related_weight=related_weight)
 
 
-def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float | None) -> dict[str, int]:
+def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float | None,
+              related_weight: float) -> dict[str, int]:
     """:func:`find_clusters` over arrays read once (``analyse_graph`` shares them)."""
     evidence = None
     if similarity is not None:
+        n = len(links.nodes)
         if similarity.nodes == links.nodes:
-            evidence = (similarity.u, similarity.v, similarity.similarity)
+            text = (similarity.u, similarity.v, similarity.similarity)
         else:  # pairs of another graph (G filtered since): keep those of G's articles
             position = {node: i for i, node in enumerate(links.nodes)}
             mapped = np.array([position.get(node, -1) for node in similarity.nodes], dtype=np.int64)
             u, v = mapped[np.asarray(similarity.u, dtype=np.int64)], mapped[np.asarray(similarity.v, dtype=np.int64)]
             keep = (u >= 0) & (v >= 0)
-            evidence = (u[keep], v[keep], np.asarray(similarity.similarity)[keep])
+            text = (u[keep], v[keep], np.asarray(similarity.similarity)[keep])
+        a, b = links.related[:, 0], links.related[:, 1]
+        key = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
+        evidence = [text, (key // n, key % n, np.full(len(key), related_weight))]
     membership = story_partition(len(links.nodes), pairs, evidence, seed=seed, resolution=resolution)
     return _numbered(links.nodes, membership)
 
@@ -834,7 +833,7 @@ def analyse_graph(
     """
     links = article_links(G)
     pairs = story_pairs(links, related_weight=related_weight)
-    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution)
+    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight)
     cluster = _cluster_array(links, clusters)
     if links.nodes:
         rank = _pagerank(links, 0.85)

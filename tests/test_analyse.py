@@ -256,10 +256,10 @@ def test_story_partition_evidence_keeps_a_large_loose_story_whole():
     u, v = np.triu_indices(6, k=1)
     evidence = (u, v, np.full(len(u), 0.5))
     assert story_partition(6, links, resolution=0.3).tolist() == [0, 0, 1, 1, 2, 2]
-    assert story_partition(6, links, evidence, resolution=0.3).tolist() == [0, 0, 0, 0, 0, 0]
-    # Below the resolution, the evidence is not enough.
-    weak = (u, v, np.full(len(u), 0.2))
-    assert story_partition(6, links, weak, resolution=0.3).tolist() == [0, 0, 1, 1, 2, 2]
+    assert story_partition(6, links, [evidence], resolution=0.3).tolist() == [0, 0, 0, 0, 0, 0]
+    # Below the resolution, the evidence is not enough (the links themselves are in it, as link gives it).
+    weak = (u, v, np.where(np.isin(u * 6 + v, [1, 15, 29]), 0.5, 0.2))
+    assert story_partition(6, links, [weak], resolution=0.3).tolist() == [0, 0, 1, 1, 2, 2]
 
 
 def test_story_partition_surprise_keeps_unlinked_groups_apart_and_is_seeded():
@@ -286,10 +286,10 @@ def test_find_clusters_uses_similarity_pairs_of_its_articles():
     for n in "abcd":
         G.add_node(n, kind="article")
     G.add_edge("a", "b", kind="similar", weight=0.5); G.add_edge("c", "d", kind="similar", weight=0.5)
-    # Evidence from a larger graph (node "x" is not in G): a-c, a-d, b-c, b-d all alike.
+    # Evidence from a larger graph (node "x" is not in G): every pair of a, b, c, d alike.
     nodes = ["a", "b", "c", "d", "x"]
-    u, v = np.array([0, 0, 1, 1, 0]), np.array([2, 3, 2, 3, 4])
-    similarity = SimilarPairs(nodes, u, v, np.full(5, 0.5, dtype=np.float32), u[:0], v[:0], np.zeros(0))
+    u, v = np.array([0, 0, 0, 1, 1, 2, 0]), np.array([1, 2, 3, 2, 3, 3, 4])
+    similarity = SimilarPairs(nodes, u, v, np.full(7, 0.5, dtype=np.float32), u[:0], v[:0], np.zeros(0))
     assert find_clusters(G, resolution=0.3) == {"a": 0, "b": 0, "c": 1, "d": 1}
     assert find_clusters(G, resolution=0.3, similarity=similarity) == {"a": 0, "b": 0, "c": 0, "d": 0}
 
