@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from itertools import chain
 from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, strip_accents_unicode
 
 from .build import add_similar_edges
 from .model import NodeKind
@@ -67,21 +69,64 @@ def _days(published: str | None) -> float:
     return moment.timestamp() / 86400.0
 
 
+_WORD_CHARACTER = re.compile(r"\w")
+_INNER = "'’-"  # may join word characters into one word, never start or end one
+
+
+class _Separators(dict):
+    """A ``str.translate`` table turning every character that cannot be part of a word into a space."""
+
+    def __missing__(self, code: int) -> int:
+        character = chr(code)
+        keep = character in _INNER or _WORD_CHARACTER.match(character)
+        self[code] = code if keep else 32
+        return self[code]
+
+
+def _count_words(texts: list[str]) -> sp.csr_matrix:
+    """Word counts (float32 CSR, columns in word order), as scikit-learn's ``CountVectorizer``
+    (lower-cased, accents stripped, English stop words out) makes them, counted with numpy
+    instead of a dict per text. Below, the columns are cafe, don't, panic, robot and
+    robot-vacuum's ("the" and "back" are stop words).
+
+    Examples
+    --------
+    >>> _count_words(["Don't panic: the robot-vacuum's back", "Robot Café"]).toarray().tolist()
+    [[0.0, 1.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0, 0.0]]
+    """
+    # scikit-learn's words are the runs of word characters and _INNER, stripped of _INNER at
+    # both ends: one translate + split per text and one strip per word instead of its regex
+    separators = _Separators()
+    found = [strip_accents_unicode(text.lower()).translate(separators).split() for text in texts]
+    words = [word.strip(_INNER) for word in chain.from_iterable(found)]
+    index = dict.fromkeys(words, -1)
+    met = [word for word in index if word and word not in ENGLISH_STOP_WORDS]  # in the order first met
+    index.update(zip(met, range(len(met))))
+    codes = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(f) for f in found])
+    keep = codes >= 0
+    width = max(len(met), 1)
+    # a text's words by the order first met, as CountVectorizer leaves them; columns in word order
+    cells, counts = np.unique(rows[keep] * width + codes[keep], return_counts=True)
+    column = np.empty(len(met), dtype=np.int64)
+    column[sorted(range(len(met)), key=met.__getitem__)] = np.arange(len(met))
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells // width, minlength=len(texts)), out=indptr[1:])
+    return sp.csr_matrix((counts.astype(np.float32), column[cells % width], indptr), shape=(len(texts), len(met)))
+
+
 def _vectorise(texts: list[str]) -> sp.csr_matrix:
-    """Row-normalised TF-IDF vectors (words, English stop words removed, sublinear counts)."""
-    if not any(t.strip() for t in texts):
+    r"""Row-normalised TF-IDF vectors (words, English stop words removed, sublinear counts).
+
+    The same matrix as ``TfidfVectorizer(stop_words="english", sublinear_tf=True,
+    strip_accents="unicode", token_pattern=r"(?u)\b\w[\w'’-]*\w\b|\b\w\b",
+    dtype=np.float32)`` (tests compare them): the words are counted by
+    :func:`_count_words`, the weights are scikit-learn's ``TfidfTransformer``.
+    """
+    counts = _count_words(texts)
+    if counts.shape[1] == 0:  # no words, or only stop words: nothing to compare
         return sp.csr_matrix((len(texts), 0), dtype=np.float32)
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        strip_accents="unicode",
-        token_pattern=r"(?u)\b\w[\w'’-]*\w\b|\b\w\b",
-        dtype=np.float32,
-    )
-    try:
-        return vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # every word is a stop word: nothing to compare
-        return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
 def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph.build import add_similar_edges, build_graph
-from graph.link import article_texts, find_similar_pairs, link_similar
+from graph.link import _top, _vectorise, article_texts, find_similar_pairs, link_similar
 from graph.model import Article, Related
 
 
@@ -70,6 +71,53 @@ def test_stub_takes_part_through_its_related_entry_text():
     pairs = find_similar_pairs(build_graph([a, b]), threshold=0.3)
     assert ("article:https://x.com/a", "article:https://z.com/s") in [(u, v) for u, v, _ in pairs]
     assert ("article:https://y.com/b", "article:https://z.com/s") in [(u, v) for u, v, _ in pairs]
+
+
+TRICKY = [
+    "'Quoted' -dash- it's a-b-- x--y _under_ 1,000 3.5% ÉCOLE naïve ﬁle ℌello İstanbul ß",
+    "rock-'n'-roll don’t ’tis -'a'-b x'y'' ''z --- '' ’’", "a", "日本語 テキスト", "Ω≈ç√ 𝔘𝔫𝔦", "", "the of and",
+    "Acme recalls robot vacuum; robot vacuum recall at ACME",
+]
+
+
+def _sklearn_tfidf(texts):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode",
+                                 token_pattern=r"(?u)\b\w[\w'’-]*\w\b|\b\w\b", dtype=np.float32)
+    return vectorizer.fit_transform(texts).tocsr()
+
+
+def _same_csr(A, B):
+    return (A.shape == B.shape and A.dtype == B.dtype and np.array_equal(A.indptr, B.indptr)
+            and np.array_equal(A.indices, B.indices) and np.array_equal(A.data, B.data))
+
+
+def test_vectorise_equals_sklearn_tfidf_bit_for_bit():
+    assert _same_csr(_vectorise(TRICKY), _sklearn_tfidf(TRICKY))
+    assert _vectorise(["the of", ""]).shape == (2, 0)
+
+
+def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
+    from graph import scan
+
+    for folder in ("everyday-ai-2019-12", "everyday-powerapps"):
+        articles, _ = scan([str(corpus_dir / folder)])
+        _, texts = article_texts(build_graph(articles))
+        assert _same_csr(_vectorise(texts), _sklearn_tfidf(texts))
+
+
+def test_top_key_sort_equals_lexsort_fallback():
+    rng = np.random.default_rng(3)
+    i, j = rng.integers(0, 50, 3000), rng.integers(0, 400, 3000)
+    s = rng.choice(np.array([0.25, 0.5, 0.75, 1.0], dtype=np.float32), 3000)  # many ties
+    fast = _top(i, j, s, 3)
+    order = np.lexsort((j, -s, i))
+    rank = np.array([np.count_nonzero(i[order][:k] == i[order][k]) for k in range(len(i))])
+    keep = order[rank < 3]
+    assert [x.tolist() for x in fast] == [i[keep].tolist(), j[keep].tolist(), s[keep].tolist()]
+    wide = _top(i * 2**20, j * 2**20, s, 3)  # keys do not fit 64 bits: the lexsort path
+    assert [x.tolist() for x in wide] == [(i[keep] * 2**20).tolist(), (j[keep] * 2**20).tolist(), s[keep].tolist()]
 
 
 def test_article_texts_use_title_twice_and_excerpt():
