@@ -73,6 +73,9 @@ _WORD_CHARACTER = re.compile(r"\w")
 _INNER = "'’-"  # may join word characters into one word, never start or end one
 
 
+_WORDS_CHUNK = 8192  # texts whose words are held at once by _count_words
+
+
 class _Separators(dict):
     """A ``str.translate`` table turning every character that cannot be part of a word into a space."""
 
@@ -96,14 +99,25 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
     """
     # scikit-learn's words are the runs of word characters and _INNER, stripped of _INNER at
     # both ends: one translate + split per text and one strip per word instead of its regex
+    # (a few thousand texts at a time: their words are numbered, then dropped)
     separators = _Separators()
-    found = [strip_accents_unicode(text.lower()).translate(separators).split() for text in texts]
-    words = [word.strip(_INNER) for word in chain.from_iterable(found)]
-    index = dict.fromkeys(words, -1)
-    met = [word for word in index if word and word not in ENGLISH_STOP_WORDS]  # in the order first met
-    index.update(zip(met, range(len(met))))
-    codes = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(f) for f in found])
+    index: dict[str, int] = {}  # every word met, stop words and "" included -> its number, in the order met
+    parts, lengths = [], []
+    for start in range(0, len(texts), _WORDS_CHUNK):
+        found = [strip_accents_unicode(text.lower()).translate(separators).split()
+                 for text in texts[start:start + _WORDS_CHUNK]]
+        words = [word.strip(_INNER) for word in chain.from_iterable(found)]
+        for word in dict.fromkeys(words):
+            if word not in index:
+                index[word] = len(index)
+        parts.append(np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words)))
+        lengths += map(len, found)
+    wanted = np.array([bool(word) and word not in ENGLISH_STOP_WORDS for word in index], dtype=bool)
+    met = [word for word, keep in zip(index, wanted.tolist()) if keep]  # the words, in the order first met
+    number = np.full(len(index), -1, dtype=np.int64)
+    number[wanted] = np.arange(len(met))
+    codes = number[np.concatenate(parts)] if parts else np.zeros(0, dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     keep = codes >= 0
     width = max(len(met), 1)
     # a text's words by the order first met, as CountVectorizer leaves them; columns in word order
