@@ -297,6 +297,7 @@ def similarity_pairs(
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
     found_i, found_j, found_s = [], [], []
     all_i, all_j, all_s = [], [], []
+    index = order.astype(np.int32)  # node index of each row
     for start, stop in blocks:
         if start < dated:  # dated articles within the window, and every undated one
             lo = int(np.searchsorted(days[:dated], days[start] - window_days, side="left"))
@@ -310,8 +311,9 @@ def similarity_pairs(
         ]
         i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
         once = i < j  # every pair is found from both ends; keep it once
-        all_i.append(i[once].astype(np.int32))
-        all_j.append(j[once].astype(np.int32))
+        a, b = index[i[once]], index[j[once]]  # node indices, int32: ~20M pairs at 100k articles
+        all_i.append(np.minimum(a, b))
+        all_j.append(np.maximum(a, b))
         all_s.append(s[once].astype(np.float32))
         i, j, s = _top(i, j, s, neighbours)
         found_i.append(i)
@@ -321,9 +323,12 @@ def similarity_pairs(
     s = np.round(np.concatenate(found_s).astype(np.float64), 4)
     key = np.minimum(i, j) * len(nodes) + np.maximum(i, j)
     key, first = np.unique(key, return_index=True)  # sorted by (u, v): node ids are sorted
-    u, v = order[np.concatenate(all_i)], order[np.concatenate(all_j)]
+    u = np.concatenate(all_i)
+    all_i.clear()  # the parts go as soon as they are joined: every pair is held twice at most
+    v = np.concatenate(all_j)
+    all_j.clear()
     return SimilarPairs(
-        nodes, np.minimum(u, v), np.maximum(u, v), np.concatenate(all_s),
+        nodes, u, v, np.concatenate(all_s),
         (key // len(nodes)).astype(np.int32), (key % len(nodes)).astype(np.int32), s[first],
     )
 
