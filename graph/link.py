@@ -104,8 +104,8 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
     index: dict[str, int] = {}  # every word met, stop words and "" included -> its number, in the order met
     parts, lengths = [], []
     for start in range(0, len(texts), _WORDS_CHUNK):
-        found = [strip_accents_unicode(text.lower()).translate(separators).split()
-                 for text in texts[start:start + _WORDS_CHUNK]]
+        found = [(text if text.isascii() else strip_accents_unicode(text)).translate(separators).split()
+                 for text in map(str.lower, texts[start:start + _WORDS_CHUNK])]  # ASCII has no accents
         words = [word.strip(_INNER) for word in chain.from_iterable(found)]
         for word in dict.fromkeys(words):
             if word not in index:
