@@ -194,6 +194,16 @@ def test_scan_in_parallel_reports_progress(synthetic, monkeypatch):
     assert len(calls) >= 2
 
 
+@pytest.mark.parametrize("total, workers", [(1, 2), (250, 2), (1000, 2), (12345, 2), (100000, 2), (100000, 8)])
+def test_chunks_cover_every_file_once_and_shrink(total, workers):
+    bounds = load._chunk_bounds(total, workers)
+    assert bounds[0][0] == 0 and bounds[-1][1] == total
+    assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:]))
+    sizes = [end - start for start, end in bounds]
+    assert all(a >= b for a, b in zip(sizes, sizes[1:-1]))  # never growing (the last is the remainder)
+    assert max(sizes) <= 5000 and min(sizes[:-1] or [250]) >= 250
+
+
 def test_scan_rejects_bad_workers(synthetic):
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         scan([synthetic], workers=0)
