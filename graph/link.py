@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import datetime
 from itertools import chain
@@ -277,6 +278,17 @@ def similarity_pairs(
         raise ValueError(f"window_days must be a number of days >= 0, got {window_days!r}")
     if not neighbours >= 1:
         raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
+    enabled = gc.isenabled()
+    gc.disable()  # millions of word strings and lists, no cycles: each full collection would walk all of G
+    try:
+        return _similarity_pairs(G, threshold, window_days, neighbours)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int) -> SimilarPairs:
+    """similarity_pairs' body (options checked)."""
     nodes, texts = article_texts(G)
     if len(nodes) < 2:
         return _no_pairs(nodes)
