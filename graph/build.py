@@ -244,15 +244,19 @@ def _build(articles: list[Article]) -> nx.DiGraph:
     return G
 
 
-def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]]) -> nx.DiGraph:
+def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]], *, copy: bool = True) -> nx.DiGraph:
     """Return a copy of G with a ``similar`` edge each way for every ``(u, v, similarity)``.
 
     A direction already holding an edge (a ``related`` link) keeps its kind and gets the
     similarity as a ``similarity`` attribute instead, so the two kinds are never confused.
+    With ``copy=False`` the edges are added to G itself, which is returned (as networkx's
+    ``relabel_nodes(..., copy=False)``): for a graph the caller made and owns, such as the
+    one ``pipeline.analyse_articles`` has just built, it saves the copy (~2 s and ~250 MB
+    at 100k articles).
 
     Notes
     -----
-    G is not modified. The copy is what ``G.copy()`` makes (graph, node and edge
+    With ``copy=True`` (default) G is not modified. The copy is what ``G.copy()`` makes (graph, node and edge
     attribute dicts copied one level deep, one edge dict shared by both adjacency
     directions) with the orders of successors *and* predecessors kept, made by filling
     networkx's adjacency dicts directly as :func:`build_graph` does: ``G.copy()`` and
@@ -265,19 +269,24 @@ def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]]) ->
     [('a', 'b', {'kind': 'related', 'similarity': 0.5}), ('b', 'a', {'kind': 'similar', 'weight': 0.5})]
     >>> G.edges["a", "b"]
     {'kind': 'related'}
+    >>> add_similar_edges(G, [("a", "b", 0.5)], copy=False) is G, G.edges["a", "b"]
+    (True, {'kind': 'related', 'similarity': 0.5})
     """
     enabled = gc.isenabled()
     gc.disable()  # millions of small dicts and no cycles
     try:
-        H = G.__class__()
-        H.graph.update(G.graph)
-        nodes, succ, pred = H._node, H._succ, H._pred
-        for n, attributes in G._node.items():
-            nodes[n] = attributes.copy()
-        for u, successors in G._succ.items():
-            succ[u] = {v: data.copy() for v, data in successors.items()}
-        for v, predecessors in G._pred.items():
-            pred[v] = {u: succ[u][v] for u in predecessors}
+        if copy:
+            H = G.__class__()
+            H.graph.update(G.graph)
+            nodes, succ, pred = H._node, H._succ, H._pred
+            for n, attributes in G._node.items():
+                nodes[n] = attributes.copy()
+            for u, successors in G._succ.items():
+                succ[u] = {v: data.copy() for v, data in successors.items()}
+            for v, predecessors in G._pred.items():
+                pred[v] = {u: succ[u][v] for u in predecessors}
+        else:
+            H, succ, pred = G, G._succ, G._pred
         similar = EdgeKind.SIMILAR.value
         for u, v, similarity in pairs:
             for a, b in ((u, v), (v, u)):

@@ -389,6 +389,7 @@ def link_similar(
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
     pairs: SimilarPairs | None = None,
+    copy: bool = True,
 ) -> nx.DiGraph:
     """Return a copy of G with ``similar`` edges (both directions) between same-story articles.
 
@@ -401,6 +402,9 @@ def link_similar(
     pairs : SimilarPairs, optional
         :func:`similarity_pairs`' result for G, when already computed (the other
         options are then not used).
+    copy : bool
+        False adds the edges to G itself and returns it (``build.add_similar_edges``):
+        only for a graph the caller owns; True (default) leaves G alone.
 
     Returns
     -------
@@ -419,4 +423,4 @@ def link_similar(
     """
     if pairs is None:
         pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
-    return add_similar_edges(G, _link_list(pairs))
+    return add_similar_edges(G, _link_list(pairs), copy=copy)

@@ -62,6 +62,6 @@ def analyse_articles(
     pairs = None
     if similar:  # every alike pair is evidence for the clusters; only each article's best become edges
         pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
-        G = link_similar(G, pairs=pairs)
+        G = link_similar(G, pairs=pairs, copy=False)  # G is ours, just built: no copy needed
     return Analysis(G, analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight,
                                      similarity=pairs))

@@ -146,6 +146,12 @@ def test_add_similar_edges_never_turns_related_into_similar():
 
 
 
+def test_link_similar_without_copy_adds_to_g_itself():
+    G = _graph(ROWS)
+    H = link_similar(G, threshold=0.3, window_days=7, copy=False)
+    assert H is G
+    assert sorted(G.edges(data="weight")) == [("a", "b", 0.6038), ("b", "a", 0.6038)]
+
 def test_add_similar_edges_is_an_independent_copy_keeping_orders():
     G = nx.DiGraph()
     G.graph["name"] = "g"
