@@ -196,11 +196,13 @@ def story_partition(
     groups = np.asarray(joined)[tight]
     if resolution is not None:
         return groups
-    H, sizes = _aggregate(W, groups)
+    edges = np.asarray(H.get_edgelist(), dtype=np.int64).reshape(-1, 2)  # sums compose: group the groups
+    H, sizes = _aggregate([(edges[:, 0], edges[:, 1], np.asarray(H.es["weight"]))], np.asarray(joined))
+    sizes = np.bincount(groups, minlength=len(sizes))
     surprise = leidenalg.SurpriseVertexPartition(H, weights="weight", node_sizes=sizes.tolist())
     optimiser = leidenalg.Optimiser()
     optimiser.set_rng_seed(seed)
-    optimiser.optimise_partition(surprise, n_iterations=2)
+    optimiser.optimise_partition(surprise, n_iterations=1)
     return np.asarray(surprise.membership)[groups]
 
 
