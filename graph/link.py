@@ -377,9 +377,15 @@ def find_similar_pairs(
 
 
 def _link_list(pairs: SimilarPairs) -> list[tuple[str, str, float]]:
-    nodes = pairs.nodes
-    return [(nodes[u], nodes[v], float(w))
-            for u, v, w in zip(pairs.link_u.tolist(), pairs.link_v.tolist(), pairs.link_similarity.tolist())]
+    name = pairs.nodes.__getitem__
+    enabled = gc.isenabled()
+    gc.disable()  # a tuple per link, no cycles: a full collection would walk all of G
+    try:
+        return list(zip(map(name, pairs.link_u.tolist()), map(name, pairs.link_v.tolist()),
+                        pairs.link_similarity.astype(np.float64).tolist()))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def link_similar(
