@@ -149,7 +149,7 @@ def _build(articles: list[Article]) -> nx.DiGraph:
     from one kind of edge only, in the order met (tests/test_build.py checks this). An
     article given twice (never so from ``scan``) keeps both records' edges, in the order given.
     """
-    article_kind, provider_kind, topic_kind = NodeKind.ARTICLE.value, NodeKind.PROVIDER.value, NodeKind.TOPIC.value
+    provider_kind, topic_kind = NodeKind.PROVIDER.value, NodeKind.TOPIC.value
     published_kind, tagged_kind, related_kind = (
         EdgeKind.PUBLISHED_BY.value, EdgeKind.TAGGED.value, EdgeKind.RELATED.value)
     G = nx.DiGraph()
@@ -158,9 +158,10 @@ def _build(articles: list[Article]) -> nx.DiGraph:
     topic_ids: dict[str, str] = {}
 
     def add_node(n: str, attributes: dict) -> None:
-        nodes[n] = attributes
-        succ[n] = {}
-        pred[n] = {}
+        nodes[n] = attributes  # a node met again (odd input) keeps its place and its edges
+        if n not in succ:
+            succ[n] = {}
+            pred[n] = {}
 
     def add_provider(provider: Provider | None, url: str) -> str:
         if provider is None:
