@@ -91,10 +91,12 @@ def _counts(articles, report, G, clusters) -> dict:
 
 
 def _link_and_cluster(G):
+    """The clusters as ``pipeline.analyse_articles`` finds them (every alike pair as evidence); G is kept."""
     from graph.analyse import find_clusters
-    from graph.link import link_similar
+    from graph.link import link_similar, similarity_pairs
 
-    return find_clusters(link_similar(G), seed=0)
+    pairs = similarity_pairs(G)
+    return find_clusters(link_similar(G, pairs=pairs), seed=0, similarity=pairs)
 
 
 def stage_naive(corpus: str, **_) -> dict:
@@ -155,15 +157,23 @@ def stage_load(corpus: str, cache: str | None, workers: int | None, load_only: b
 
 
 def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
+    import networkx as nx
+
     from graph.analyse import analyse_graph
-    from graph.link import link_similar
+    from graph.link import link_similar, similarity_pairs
 
     articles, report, G, load_s, build_s, cpu_s = _scan_and_build(corpus, None, workers)
+    counts = _counts(articles, report, G, {})  # before the similar edges join G
+    digests = _digests(articles, report, G, {})
     began = time.perf_counter()
-    H = link_similar(G)
+    pairs = similarity_pairs(G)  # as pipeline.analyse_articles runs the stages
+    H = link_similar(G, pairs=pairs, copy=False)
     linked = time.perf_counter()
-    result = analyse_graph(H, seed=0)
+    result = analyse_graph(H, seed=0, similarity=pairs)
     analysed = time.perf_counter()
+    clusters = result["clusters"]
+    counts["clusters"] = len(set(clusters.values()))
+    digests["clusters"] = _digests(articles, report, nx.DiGraph(), clusters)["clusters"]
     return {
         "load_s": load_s,
         "build_s": build_s,
@@ -172,8 +182,8 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
         "analyse_s": round(analysed - linked, 2),
         "similar_edges": sum(1 for _, _, k in H.edges(data="kind") if k == "similar"),
         "peak_mb": _peak_mb(),
-        "counts": _counts(articles, report, G, result["clusters"]),
-        "digests": _digests(articles, report, G, result["clusters"]),
+        "counts": counts,
+        "digests": digests,
     }
 
 
