@@ -116,6 +116,9 @@ def _igraph(nodes: list[str], edges, weights=None, *, directed: bool = False) ->
     return H
 
 
+_CHUNK = 1 << 21  # pairs summed at a time by _aggregate
+
+
 def _aggregate(weights: list[tuple], membership: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
     """The graph of the groups of ``membership``, and the number of articles in each group.
 
@@ -123,10 +126,14 @@ def _aggregate(weights: list[tuple], membership: np.ndarray) -> tuple[ig.Graph, 
     (arrays, each pair once) between them; a loop, the summed weights inside the group.
     """
     groups = int(membership.max()) + 1
-    u = np.concatenate([membership[np.asarray(t[0], dtype=np.int64)] for t in weights])
-    v = np.concatenate([membership[np.asarray(t[1], dtype=np.int64)] for t in weights])
-    w = np.concatenate([np.asarray(t[2], dtype=np.float64) for t in weights])
-    A = sp.coo_matrix((w, (np.minimum(u, v), np.maximum(u, v))), shape=(groups, groups)).tocsr().tocoo()  # sums
+    group = membership.astype(np.int32)
+    total = sp.csr_matrix((groups, groups), dtype=np.float64)
+    for u, v, w in weights:  # a few million pairs at a time: bounds the memory of a 20M-pair sum
+        for start in range(0, len(u), _CHUNK):
+            a, b = group[u[start:start + _CHUNK]], group[v[start:start + _CHUNK]]
+            part = np.asarray(w[start:start + _CHUNK], dtype=np.float64)
+            total = total + sp.csr_matrix((part, (np.minimum(a, b), np.maximum(a, b))), shape=(groups, groups))
+    A = total.tocoo()
     H = ig.Graph(n=groups, edges=np.column_stack([A.row, A.col]))
     H.es["weight"] = A.data
     return H, np.bincount(membership, minlength=groups)
