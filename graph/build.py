@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 import networkx as nx
 
+from ._gc import paused_gc
 from .model import Article, EdgeKind, NodeKind, Provider, Related, canonical_domain, node_id
 
 __all__ = ["build_graph", "add_similar_edges", "label_from_url", "graph_counts"]
@@ -127,13 +127,8 @@ def build_graph(articles: Iterable[Article]) -> nx.DiGraph:
     False
     """
     articles = list(articles)
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of dicts and no cycles: the collector would only slow this down
-    try:
+    with paused_gc():  # hundreds of thousands of dicts and no cycles: the collector would only slow this down
         return _build(articles)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build(articles: list[Article]) -> nx.DiGraph:
@@ -273,9 +268,7 @@ def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]], *,
     >>> add_similar_edges(G, [("a", "b", 0.5)], copy=False) is G, G.edges["a", "b"]
     (True, {'kind': 'related', 'similarity': 0.5})
     """
-    enabled = gc.isenabled()
-    gc.disable()  # millions of small dicts and no cycles
-    try:
+    with paused_gc():  # millions of small dicts and no cycles
         if copy:
             H = G.__class__()
             H.graph.update(G.graph)
@@ -298,9 +291,6 @@ def add_similar_edges(G: nx.DiGraph, pairs: Iterable[tuple[str, str, float]], *,
                 else:
                     successors[b] = pred[b][a] = {"kind": similar, "weight": similarity}
         return H
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def graph_counts(G: nx.DiGraph) -> dict[str, int]:

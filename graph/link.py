@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from datetime import datetime
 from itertools import chain
@@ -14,6 +13,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, strip_accents_unicode
 
 from .build import add_similar_edges
+from ._gc import paused_gc
 from .model import NodeKind
 
 __all__ = [
@@ -278,13 +278,8 @@ def similarity_pairs(
         raise ValueError(f"window_days must be a number of days >= 0, got {window_days!r}")
     if not neighbours >= 1:
         raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
-    enabled = gc.isenabled()
-    gc.disable()  # millions of word strings and lists, no cycles: each full collection would walk all of G
-    try:
+    with paused_gc():  # millions of word strings and lists, no cycles: each full collection would walk all of G
         return _similarity_pairs(G, threshold, window_days, neighbours)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int) -> SimilarPairs:
@@ -378,14 +373,9 @@ def find_similar_pairs(
 
 def _link_list(pairs: SimilarPairs) -> list[tuple[str, str, float]]:
     name = pairs.nodes.__getitem__
-    enabled = gc.isenabled()
-    gc.disable()  # a tuple per link, no cycles: a full collection would walk all of G
-    try:
+    with paused_gc():  # a tuple per link, no cycles: a full collection would walk all of G
         return list(zip(map(name, pairs.link_u.tolist()), map(name, pairs.link_v.tolist()),
                         pairs.link_similarity.astype(np.float64).tolist()))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def link_similar(

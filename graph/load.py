@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import glob
 import hashlib
 import html
@@ -13,7 +12,6 @@ import re
 import stat
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -25,6 +23,7 @@ import yaml
 from .cache import ParseCache, load_pack, pack_results, unpack_results
 from .errors import ArticleError, FieldError, FrontMatterError, InputError
 from .fastparse import parse_clean
+from ._gc import paused_gc
 from .model import Article, FileRecord, Issue, LoadReport, Provider, Related, canonical_domain, canonical_url
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
@@ -716,18 +715,6 @@ def _stat_keys(absolute: Sequence[str]) -> list[list[int] | None]:
     return keys
 
 
-@contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector while many long-lived objects are made (none are cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _entries(parsed) -> list[tuple]:
     """``(size, mtime_ns, article, warnings, error)`` of ``(ParseResult, key)`` pairs, for :func:`pack_results`."""
     return [
@@ -738,7 +725,7 @@ def _entries(parsed) -> list[tuple]:
 
 def _parse_worker(paths: Sequence[str]) -> str:
     """Parse one chunk in a worker process; return its results packed as JSON (cheap to send and to cache)."""
-    with _no_gc():
+    with paused_gc():
         return pack_results(_entries(_parse_chunk(paths, {})))
 
 
@@ -844,7 +831,7 @@ def scan(
     files, absolute = _find(paths)
     store = ParseCache(cache) if cache is not None else None
     key = hashlib.sha256(json.dumps([os.path.abspath(p) for p in paths]).encode()).hexdigest()[:32]
-    with _no_gc():
+    with paused_gc():
         try:
             return _scan_files(files, absolute, store, key, workers, progress)
         finally:
