@@ -198,7 +198,7 @@ def open_corpus(source_key: tuple, seed: int, _uploads=None):
     else:
         articles, report = load_folder(source_key[1], source_key[2])
         skipped, root = (), source_key[1]
-    G, analysis = analyse_articles(articles, seed=seed)
+    G, analysis, _ = analyse_articles(articles, seed=seed)
     return G, analysis, report, skipped, root
 
 

@@ -149,7 +149,7 @@ def story_options(command):
 def stats(paths, as_json, **options):
     """Count files, articles, stubs, providers, topics, links and stories of a corpus."""
     articles, report = _scan(paths)
-    G, analysis = analyse_articles(articles, **options)
+    G, analysis, _ = analyse_articles(articles, **options)
     counts = graph_counts(G)
     clusters = analysis["clusters"]
     result = {
@@ -210,7 +210,7 @@ def report(paths, as_json, show_all):
 def clusters(paths, as_json, top, **options):
     """List the stories coverage clusters around: size, span, who broke it, who dominates it."""
     articles, _ = _scan(paths)
-    G, analysis = analyse_articles(articles, **options)
+    G, analysis, _ = analyse_articles(articles, **options)
     stories = analysis["stories"][: top or None]
     if as_json:
         _echo_json({"stories": stories, "count": len(analysis["stories"])})
@@ -231,7 +231,7 @@ def clusters(paths, as_json, top, **options):
 def providers(paths, as_json, top, **options):
     """Rank providers by articles: share, related in-links, stories covered, stories they broke."""
     articles, _ = _scan(paths)
-    G, analysis = analyse_articles(articles, **options)
+    G, analysis, _ = analyse_articles(articles, **options)
     ranked = rank_providers(analysis["providers"])[: top or None]
     if as_json:
         _echo_json({"providers": [{"provider": p, "name": G.nodes[p].get("name"), **figures} for p, figures in ranked],
@@ -274,14 +274,15 @@ def _iso_time(ctx, param, value):
 def export(paths, format_, out, start, end, providers, topics, min_quality, stubs, **options):
     """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
     articles, _ = _scan(paths)
-    G, analysis = analyse_articles(articles, **options)
+    G, analysis, pairs = analyse_articles(articles, **options)
     H = filter_graph(
         G, start=start, end=end, min_quality=min_quality, stubs=stubs,
         providers=resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None,
         topics=resolve_nodes(G, topics, kind=NodeKind.TOPIC) if topics else None,
     )
     if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
-        analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"])  # filtered: analyse what is kept
+        analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"],  # filtered: analyse what is kept
+                                 similarity=pairs)
     try:
         written = write_graph(H, out, format=format_, seed=options["seed"], analysis=analysis)
     except OSError as err:

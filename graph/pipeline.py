@@ -8,17 +8,22 @@ import networkx as nx
 
 from .analyse import DEFAULT_RELATED_WEIGHT, DEFAULT_RESOLUTION, analyse_graph
 from .build import build_graph
-from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, link_similar, similarity_pairs
+from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, SimilarPairs, link_similar, similarity_pairs
 from .model import Article
 
 __all__ = ["Analysis", "analyse_articles"]
 
 
 class Analysis(NamedTuple):
-    """What :func:`analyse_articles` returns: the graph (with similar links) and its analysis."""
+    """What :func:`analyse_articles` returns: the graph (with similar links), its analysis, and the alike pairs.
+
+    ``pairs`` (``link.SimilarPairs``, None without similarity inference) is the clusters'
+    evidence: pass it as ``similarity=`` when analysing a filtered copy of ``graph`` again.
+    """
 
     graph: nx.DiGraph
     result: dict
+    pairs: SimilarPairs | None
 
 
 def analyse_articles(
@@ -48,13 +53,14 @@ def analyse_articles(
     Returns
     -------
     Analysis
-        ``graph`` (with the similar edges) and ``result`` (``analyse_graph``'s dict).
+        ``graph`` (with the similar edges), ``result`` (``analyse_graph``'s dict) and
+        ``pairs`` (every alike pair, ``link.similarity_pairs``; None when ``similar`` is False).
 
     Examples
     --------
     >>> a = Article(url="https://x.com/a", title="Acme recalls robot vacuum")
     >>> b = Article(url="https://y.com/b", title="Robot vacuum recall at Acme")
-    >>> graph, result = analyse_articles([a, b])
+    >>> graph, result, pairs = analyse_articles([a, b])
     >>> result["stories"][0]["members"], result["stories"][0]["label"]
     (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, robot, vacuum, recall')
     """
@@ -63,5 +69,5 @@ def analyse_articles(
     if similar:  # every alike pair is evidence for the clusters; only each article's best become edges
         pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
         G = link_similar(G, pairs=pairs, copy=False)  # G is ours, just built: no copy needed
-    return Analysis(G, analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight,
-                                     similarity=pairs))
+    result = analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight, similarity=pairs)
+    return Analysis(G, result, pairs)

@@ -240,7 +240,7 @@ def test_clusters_of_the_real_facebook_story(corpus_dir):
     from graph.pipeline import analyse_articles
 
     articles, _ = scan([str(corpus_dir / "everyday-ai-2019-12")])
-    G, result = analyse_articles(articles, seed=0)
+    G, result, _ = analyse_articles(articles, seed=0)
     story = result["stories"][0]
     assert story["size"] == 10 and "facebook" in story["terms"]
     assert analyse_articles(articles, seed=0).result["clusters"] == result["clusters"]
@@ -303,9 +303,29 @@ def test_analyse_articles_clusters_with_every_alike_pair():
     titles = ["Acme recalls robot vacuum", "Acme robot vacuum recall", "Robot vacuum recall by Acme",
               "Acme vacuum recall widens", "Rain expected on Sunday"]
     articles = [Article(url=f"https://x{i}.com/a", title=t, published="2021-01-01T00:00:00Z") for i, t in enumerate(titles)]
-    G, result = analyse_articles(articles, neighbours=1)
+    G, result, pairs_used = analyse_articles(articles, neighbours=1)
     pairs = similarity_pairs(build_graph(articles), neighbours=1)
     assert len(pairs.u) > len(pairs.link_u)  # the evidence holds more than the links
+    assert (pairs_used.u.tolist(), pairs_used.v.tolist()) == (pairs.u.tolist(), pairs.v.tolist())
     assert result["clusters"] == find_clusters(G, similarity=pairs)
     assert sorted(set(result["clusters"].values())) == [0, 1]
     assert result["stories"][0]["size"] == 4
+
+
+def test_filtered_graph_is_analysed_with_the_pairs_of_the_whole():
+    from graph.model import Article
+    from graph.pipeline import analyse_articles
+    from graph.select import filter_graph
+
+    # The first article is every other's best link; the others are alike among themselves too.
+    titles = ["Acme robot vacuum recall fire battery", "Acme robot vacuum recall fire",
+              "Acme robot vacuum recall battery", "Acme robot vacuum fire battery", "Rain expected on Sunday"]
+    articles = [Article(url=f"https://x{i}.com/a", title=t, published=f"2021-01-0{i + 1}T00:00:00Z")
+                for i, t in enumerate(titles)]
+    G, result, pairs = analyse_articles(articles, neighbours=1)
+    assert sorted(result["clusters"].values()) == [0, 0, 0, 0, 1]
+    H = filter_graph(G, start="2021-01-02")  # drops the first article, and with it every similar edge
+    assert sorted(analyse_graph(H)["clusters"].values()) == [0, 1, 2, 3]
+    kept = analyse_graph(H, similarity=pairs)["clusters"]
+    assert len(kept) == 4 and "article:https://x0.com/a" not in kept
+    assert sorted(kept.values()) == [0, 0, 0, 1]  # the story stays whole without its first article

@@ -477,7 +477,7 @@ def test_exports_of_the_real_corpora_open_in_their_targets(corpus_dir, tmp_path)
     for folder in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
         nodes, edges = _node_and_edge_counts(_stats(folder))
         articles, _ = scan([str(folder)])
-        G, analysis = analyse_articles(articles)  # as stats does: with inferred similar links
+        G, analysis, _ = analyse_articles(articles)  # as stats does: with inferred similar links
         positions = compute_layout(G)
         (gexf,) = write_gexf(G, tmp_path / "g.gexf", analysis=analysis, positions=positions)
         _validate(gexf)
