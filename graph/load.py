@@ -24,7 +24,9 @@ from .cache import ParseCache, load_pack, pack_results, unpack_results
 from .errors import ArticleError, FieldError, FrontMatterError, InputError
 from .fastparse import parse_clean
 from ._gc import paused_gc
-from .model import Article, FileRecord, Issue, LoadReport, Provider, Related, canonical_domain, canonical_url
+from .model import (
+    Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_domain, canonical_url, node_id,
+)
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
     from yaml import CSafeLoader as SafeLoader
@@ -663,15 +665,29 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
     Two documents of the same article (same canonical URL, or one's URL an AMP alias
     of the other's) are merged; the later file is recorded as a ``duplicate`` of the first.
     """
+    return _merge_rows((result.file, result.article, result.warnings, result.error) for result in results)
+
+
+def _file_record(file, status, article, duplicate_of, line, reason, warnings) -> FileRecord:
+    """``FileRecord(...)`` without its generated ``__init__`` (seven ``object.__setattr__``): same frozen record."""
+    record = object.__new__(FileRecord)
+    d = record.__dict__
+    d["file"], d["status"], d["article"], d["duplicate_of"], d["line"], d["reason"], d["warnings"] = (
+        file, status, article, duplicate_of, line, reason, warnings)
+    return record
+
+
+def _merge_rows(rows: Iterable[tuple]) -> tuple[list[Article], LoadReport]:
+    """:func:`merge_parsed` of ``(file, article, warnings, error)`` tuples (what :func:`scan` holds)."""
     articles: list[Article] = []
     where: dict[str, int] = {}  # canonical URL or alias -> index in articles
     records: list[FileRecord] = []
-    for result in results:
-        if result.error is not None:
-            err = result.error
-            records.append(FileRecord(result.file, "rejected", line=err.line, reason=err.message))
+    add = records.append
+    article_kind = NodeKind.ARTICLE
+    for file, article, warnings, error in rows:
+        if error is not None:
+            add(_file_record(file, "rejected", None, None, error.line, error.message, ()))
             continue
-        article = result.article
         index = where.get(article.url)
         if index is None and article.aliases:
             index = next((where[u] for u in article.aliases if u in where), None)
@@ -680,21 +696,13 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
             for url in article.aliases:
                 where[url] = len(articles)
             articles.append(article)
-            records.append(FileRecord(result.file, "loaded", article.id, None, None, None, result.warnings))
+            add(_file_record(file, "loaded", node_id(article_kind, article.url), None, None, None, warnings))
         else:
             first = articles[index]
             articles[index] = merged = _merge(first, article)
             for url in (article.url,) + article.aliases:
                 where.setdefault(url, index)
-            records.append(
-                FileRecord(
-                    result.file,
-                    "duplicate",
-                    article=merged.id,
-                    duplicate_of=first.files[0],
-                    warnings=result.warnings,
-                )
-            )
+            add(_file_record(file, "duplicate", merged.id, first.files[0], None, None, warnings))
     return articles, LoadReport(tuple(records))
 
 
@@ -758,14 +766,18 @@ def _chunk_bounds(total: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _parse_many(paths: list[str], *, workers: int, pack: bool):
-    """Yield ``(results, pack JSON or None)`` for ``paths``, chunk by chunk, in order."""
+    """Yield ``(results, pack JSON or None)`` for ``paths``, chunk by chunk, in order.
+
+    ``results`` holds ``(file, article, warnings, error)`` of each file (what :func:`_merge_rows` takes).
+    """
     if workers <= 1 or len(paths) < PARALLEL_MIN:
         memo: dict = {}
         for start in range(0, len(paths), 250):
             if start % 5000 == 0:
                 memo = {}  # bounded: what is shared is shared within a few thousand files
             parsed = _parse_chunk(paths[start : start + 250], memo)
-            yield [result for result, _ in parsed], pack_results(_entries(parsed)) if pack else None
+            yield ([(result.file, result.article, result.warnings, result.error) for result, _ in parsed],
+                   pack_results(_entries(parsed)) if pack else None)
         return
     chunks = [paths[start:end] for start, end in _chunk_bounds(len(paths), workers)]
     # fork is cheapest, but forking a process that runs other threads (a web app) is unsafe
@@ -775,10 +787,7 @@ def _parse_many(paths: list[str], *, workers: int, pack: bool):
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
         for chunk, text in zip(chunks, pool.map(_parse_worker, chunks)):
             unpacked = unpack_results(load_pack(text), chunk, shared)
-            results = [
-                ParseResult(path, article, warnings, error)
-                for path, (_, _, article, warnings, error) in zip(chunk, unpacked)
-            ]
+            results = [(path, article, warnings, error) for path, (_, _, article, warnings, error) in zip(chunk, unpacked)]
             del unpacked
             yield results, text if pack else None
 
@@ -882,7 +891,7 @@ def _from_snapshot(files, absolute, store, key, results) -> tuple[list, bool]:
             changed = True  # a damaged pack: dropped, its files parsed again
             continue
         for i, (_, _, article, warnings, error) in zip(targets, (u for u in unpacked if u is not None)):
-            results[i] = ParseResult(files[i], article, warnings, error)
+            results[i] = (files[i], article, warnings, error)
         del unpacked, value
         if not targets:
             changed = True  # nothing left in it: dropped
@@ -904,7 +913,7 @@ def _scan_files(
 ) -> tuple[list[Article], LoadReport]:
     """Fill the results from the cache, then by parsing the rest; merge them (scan's body)."""
     total = len(files)
-    results: list[ParseResult | None] = [None] * total
+    results: list[tuple | None] = [None] * total
     caching = store is not None and store.db is not None
     kept: list = []
     changed = False
@@ -941,7 +950,7 @@ def _scan_files(
             results[ready] = None
             ready += 1
 
-    merged = merge_parsed(in_order())
+    merged = _merge_rows(in_order())
     if caching and (changed or new_packs):
         store.save_snapshot(key, kept + new_packs)
     return merged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -181,6 +182,21 @@ def test_pack_results_round_trips():
     assert first[2].related[0] is first[2].related[1]
     assert second[:4] == (3, 4, None, ()) and (type(second[4]), str(second[4])) == (FieldError, "b.md:1: no URL")
     assert third is None
+
+
+def test_unpack_results_records_are_the_constructors_own():
+    # unpack_results fills frozen records' fields by name: every field, the same values, still frozen
+    provider = Provider("Y", "y.com")
+    entry = Related("https://y.com/c", "C", "x", "2020-01-02", provider, 3, ("https://y.com/c/amp",))
+    article = Article("https://x.com/a", "A", "e", "2020-01-01", provider, ("AI",), 2.5, 1, "article", "i.png",
+                      ("https://x.com/b",), (entry,), ("a.md",))
+    (_, _, got, _, _), = unpack_results(load_pack(pack_results([(1, 2, article, (), None)])), ["a.md"], {})
+    assert got == article and hash(got.related[0]) == hash(entry)
+    for record, made in ((got, article), (got.related[0], entry)):
+        assert type(record) is type(made) and vars(record) == vars(made)
+        assert list(vars(record)) == [f.name for f in dataclasses.fields(made)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.title = "B"
 
 
 @pytest.mark.parametrize(
