@@ -668,15 +668,6 @@ def merge_parsed(results: Iterable[ParseResult]) -> tuple[list[Article], LoadRep
     return _merge_rows((result.file, result.article, result.warnings, result.error) for result in results)
 
 
-def _file_record(file, status, article, duplicate_of, line, reason, warnings) -> FileRecord:
-    """``FileRecord(...)`` without its generated ``__init__`` (seven ``object.__setattr__``): same frozen record."""
-    record = object.__new__(FileRecord)
-    d = record.__dict__
-    d["file"], d["status"], d["article"], d["duplicate_of"], d["line"], d["reason"], d["warnings"] = (
-        file, status, article, duplicate_of, line, reason, warnings)
-    return record
-
-
 def _merge_rows(rows: Iterable[tuple]) -> tuple[list[Article], LoadReport]:
     """:func:`merge_parsed` of ``(file, article, warnings, error)`` tuples (what :func:`scan` holds)."""
     articles: list[Article] = []
@@ -686,7 +677,7 @@ def _merge_rows(rows: Iterable[tuple]) -> tuple[list[Article], LoadReport]:
     article_kind = NodeKind.ARTICLE
     for file, article, warnings, error in rows:
         if error is not None:
-            add(_file_record(file, "rejected", None, None, error.line, error.message, ()))
+            add(FileRecord(file, "rejected", None, None, error.line, error.message))
             continue
         index = where.get(article.url)
         if index is None and article.aliases:
@@ -696,13 +687,13 @@ def _merge_rows(rows: Iterable[tuple]) -> tuple[list[Article], LoadReport]:
             for url in article.aliases:
                 where[url] = len(articles)
             articles.append(article)
-            add(_file_record(file, "loaded", node_id(article_kind, article.url), None, None, None, warnings))
+            add(FileRecord(file, "loaded", node_id(article_kind, article.url), None, None, None, warnings))
         else:
             first = articles[index]
             articles[index] = merged = _merge(first, article)
             for url in (article.url,) + article.aliases:
                 where.setdefault(url, index)
-            add(_file_record(file, "duplicate", merged.id, first.files[0], None, None, warnings))
+            add(FileRecord(file, "duplicate", merged.id, first.files[0], None, None, warnings))
     return articles, LoadReport(tuple(records))
 
 
