@@ -107,15 +107,6 @@ def story_weights(G: nx.DiGraph, *, related_weight: float = DEFAULT_RELATED_WEIG
     return dict(sorted(weights.items()))
 
 
-def _igraph(nodes: list[str], edges, weights=None, *, directed: bool = False) -> ig.Graph:
-    """An igraph graph over ``nodes`` (vertex i is nodes[i]) with the given node-id edges."""
-    index = {n: i for i, n in enumerate(nodes)}
-    H = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges], directed=directed)
-    if weights is not None:
-        H.es["weight"] = list(weights)
-    return H
-
-
 _CHUNK = 1 << 21  # pairs summed at a time by _aggregate
 
 

@@ -105,6 +105,18 @@ def _scan(paths):
         progress.close()
 
 
+def _analysed(paths, options):
+    """Load ``paths`` (:func:`_scan`) and analyse them with the story options: ``(report, Analysis)``."""
+    articles, report = _scan(paths)
+    return report, analyse_articles(articles, **options)
+
+
+def top_option(what: str):
+    """The ``--top K`` option of a listing command."""
+    return click.option("--top", default=20, show_default=True, type=click.IntRange(0),
+                        help=f"Show this many {what} (0: all).")
+
+
 def _echo_json(value) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -148,8 +160,7 @@ def story_options(command):
 @cache_options
 def stats(paths, as_json, **options):
     """Count files, articles, stubs, providers, topics, links and stories of a corpus."""
-    articles, report = _scan(paths)
-    G, analysis, _ = analyse_articles(articles, **options)
+    report, (G, analysis, _) = _analysed(paths, options)
     counts = graph_counts(G)
     clusters = analysis["clusters"]
     result = {
@@ -205,12 +216,11 @@ def report(paths, as_json, show_all):
 @paths_argument
 @json_option
 @story_options
-@click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Show this many stories (0: all).")
+@top_option("stories")
 @cache_options
 def clusters(paths, as_json, top, **options):
     """List the stories coverage clusters around: size, span, who broke it, who dominates it."""
-    articles, _ = _scan(paths)
-    G, analysis, _ = analyse_articles(articles, **options)
+    _, (G, analysis, _) = _analysed(paths, options)
     stories = analysis["stories"][: top or None]
     if as_json:
         _echo_json({"stories": stories, "count": len(analysis["stories"])})
@@ -226,12 +236,11 @@ def clusters(paths, as_json, top, **options):
 @paths_argument
 @json_option
 @story_options
-@click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Show this many providers (0: all).")
+@top_option("providers")
 @cache_options
 def providers(paths, as_json, top, **options):
     """Rank providers by articles: share, related in-links, stories covered, stories they broke."""
-    articles, _ = _scan(paths)
-    G, analysis, _ = analyse_articles(articles, **options)
+    _, (G, analysis, _) = _analysed(paths, options)
     ranked = rank_providers(analysis["providers"])[: top or None]
     if as_json:
         _echo_json({"providers": [{"provider": p, "name": G.nodes[p].get("name"), **figures} for p, figures in ranked],
@@ -273,8 +282,7 @@ def _iso_time(ctx, param, value):
 @cache_options
 def export(paths, format_, out, start, end, providers, topics, min_quality, stubs, **options):
     """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
-    articles, _ = _scan(paths)
-    G, analysis, pairs = analyse_articles(articles, **options)
+    _, (G, analysis, pairs) = _analysed(paths, options)
     H = filter_graph(
         G, start=start, end=end, min_quality=min_quality, stubs=stubs,
         providers=resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None,
