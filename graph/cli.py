@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .analyse import DEFAULT_RESOLUTION, analyse_graph, rank_providers
-from .link import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+from .link import DEFAULT_SAME_PROVIDER, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 from .pipeline import analyse_articles
 from .build import build_graph, graph_counts
 from .cache import default_cache_dir
@@ -145,6 +145,8 @@ def story_options(command):
                      show_default=True, help="Smallest text similarity of an inferred link."),
         click.option("--window", "window_days", type=click.FloatRange(0), default=DEFAULT_WINDOW_DAYS,
                      show_default=True, help="Largest gap in days between two linked articles."),
+        click.option("--same-provider", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_SAME_PROVIDER,
+                     show_default=True, help="Smallest text similarity of a link between two articles of one provider."),
         click.option("--resolution", type=click.FloatRange(0, min_open=True), default=DEFAULT_RESOLUTION,
                      help="Granularity of stories, a CPM resolution: higher gives smaller, tighter stories "
                           "[default: chosen automatically (Surprise)]."),

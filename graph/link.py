@@ -17,8 +17,8 @@ from ._gc import paused_gc
 from .model import NodeKind
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "DEFAULT_WINDOW_DAYS", "DEFAULT_NEIGHBOURS", "SimilarPairs", "article_texts",
-    "similarity_pairs", "find_similar_pairs", "link_similar",
+    "DEFAULT_THRESHOLD", "DEFAULT_WINDOW_DAYS", "DEFAULT_NEIGHBOURS", "DEFAULT_SAME_PROVIDER", "SimilarPairs", "article_texts",
+    "repost_key", "similarity_pairs", "find_similar_pairs", "link_similar",
 ]
 
 #: Cosine similarity of TF-IDF vectors from which two articles are taken to report one story.
@@ -27,6 +27,10 @@ DEFAULT_THRESHOLD = 0.2
 DEFAULT_WINDOW_DAYS = 14.0
 #: How many most similar articles each article keeps links to.
 DEFAULT_NEIGHBOURS = 10
+#: Similarity from which two articles of one provider are linked: an outlet's own articles
+#: share its vocabulary (product names, house style, boilerplate) far more than two outlets'
+#: reports of one event do, so only its reposts and near-copies count as one story by text.
+DEFAULT_SAME_PROVIDER = 0.5
 
 _BLOCK = 2048  # rows per sparse product: bounds memory, keeps the product in C
 _FREQUENT = 256  # at most this many of the most frequent words are compared densely
@@ -144,10 +148,11 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
-def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold):
+def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold, provider, same_provider):
     """Pairs (i, j, similarity), i in rows, j in cols, i != j, that share a word of C, at or above threshold, within the window.
 
     The similarity is exact (float32): C holds the rarer words, D (dense) the most frequent ones.
+    A pair of one ``provider`` (codes by row) is kept only at or above ``same_provider``.
     """
     product = (C[rows] @ C[cols].T).tocsr()
     r = np.repeat(np.arange(rows.stop - rows.start, dtype=np.int64), np.diff(product.indptr))
@@ -159,6 +164,63 @@ def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold):
     keep = s >= threshold
     i, j, s = r[keep] + rows.start, c[keep] + cols.start, s[keep]
     keep = (i != j) & ~(np.abs(days[i] - days[j]) > window)  # NaN (undated) is kept: no time rules it out
+    if same_provider > threshold:
+        keep &= (provider[i] != provider[j]) | (s >= same_provider)
+    return i[keep], j[keep], s[keep]
+
+
+_TAIL = re.compile(r"\s[-–—|]\s(?=[^-–—|]*$)")  # the last " - ", " – ", " — " or " | " of a title
+_REPOST_WORDS = 5  # a title of fewer words (without its tail) is too generic to mark a repost
+_REPOST_GROUP = 20  # more copies of one title are chained (each to the next) instead of all paired
+
+
+def repost_key(title: str | None) -> str | None:
+    """Return the words of a title that a repost keeps, or None when too short to tell.
+
+    Lower-cased words, without a trailing `` - Site`` / `` | Site`` of up to four words
+    (reposts name their source there); None under five words.
+
+    Examples
+    --------
+    >>> repost_key("How Rolls-Royce is unlocking digital transformation with Power Apps – Microsoft")
+    'how rolls royce is unlocking digital transformation with power apps'
+    >>> repost_key("Weekly update | Acme") is None
+    True
+    """
+    if not title:
+        return None
+    title = title.lower()
+    parts = _TAIL.split(title)
+    if len(parts) > 1 and len(re.findall(r"\w+", parts[-1])) <= 4:
+        title = title[:title.rfind(parts[-1])]
+    words = re.findall(r"\w+", title)
+    return " ".join(words) if len(words) >= _REPOST_WORDS else None
+
+
+def _reposts(keys: list, X, days, window, threshold, same_provider):
+    """Pairs of rows (i < j, similarity) with one :func:`repost_key` published further apart than the window.
+
+    A story's reposts and syndicated copies keep its headline but may come months later:
+    they are compared whatever the time between them and kept when near-copies (at or
+    above ``same_provider`` and ``threshold``): a headline alone may recur for another event.
+    """
+    groups: dict[str, list[int]] = {}
+    for row, key in enumerate(keys):
+        if key is not None:
+            groups.setdefault(key, []).append(row)
+    i, j = [], []
+    for rows in groups.values():
+        if len(rows) <= _REPOST_GROUP:
+            i += (a for n, a in enumerate(rows) for _ in rows[n + 1:])
+            j += (b for n in range(len(rows)) for b in rows[n + 1:])
+        else:
+            i += rows[:-1]
+            j += rows[1:]
+    i, j = np.array(i, dtype=np.int64), np.array(j, dtype=np.int64)
+    keep = np.abs(days[i] - days[j]) > window  # nearer (or undated) pairs are compared with the rest
+    i, j = i[keep], j[keep]
+    s = np.asarray(X[i].multiply(X[j]).sum(axis=1), dtype=np.float32).ravel()
+    keep = s >= max(threshold, same_provider)
     return i[keep], j[keep], s[keep]
 
 
@@ -222,6 +284,7 @@ def similarity_pairs(
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    same_provider: float = DEFAULT_SAME_PROVIDER,
 ) -> SimilarPairs:
     """Return every pair of articles whose texts are alike enough to report the same story.
 
@@ -248,6 +311,9 @@ def similarity_pairs(
         Largest gap in publication time between two linked articles, in days (>= 0).
     neighbours : int
         How many most similar articles each article links to (>= 1).
+    same_provider : float
+        Smallest similarity of a pair of articles of one provider, in (0, 1]; at or
+        below ``threshold`` it is the same rule as for any pair.
 
     Returns
     -------
@@ -259,8 +325,8 @@ def similarity_pairs(
     Raises
     ------
     ValueError
-        When ``threshold`` is not in (0, 1], ``window_days`` is negative or
-        ``neighbours`` is less than 1.
+        When ``threshold`` or ``same_provider`` is not in (0, 1], ``window_days`` is
+        negative or ``neighbours`` is less than 1.
 
     Examples
     --------
@@ -278,11 +344,14 @@ def similarity_pairs(
         raise ValueError(f"window_days must be a number of days >= 0, got {window_days!r}")
     if not neighbours >= 1:
         raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
+    if not 0 < same_provider <= 1:
+        raise ValueError(f"same_provider must be in (0, 1], got {same_provider!r}")
     with paused_gc():  # millions of word strings and lists, no cycles: each full collection would walk all of G
-        return _similarity_pairs(G, threshold, window_days, neighbours)
+        return _similarity_pairs(G, threshold, window_days, neighbours, same_provider)
 
 
-def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int) -> SimilarPairs:
+def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int,
+                      same_provider: float) -> SimilarPairs:
     """similarity_pairs' body (options checked)."""
     nodes, texts = article_texts(G)
     if len(nodes) < 2:
@@ -293,6 +362,9 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     if X.shape[1] == 0:
         return _no_pairs(nodes)
     days = days[order]
+    providers: dict = {}  # provider node -> code; an article without one is its own provider
+    provider = np.array([providers.setdefault(G.nodes[nodes[k]].get("provider") or ("", k), len(providers))
+                         for k in order.tolist()], dtype=np.int64)
     frequency = np.bincount(X.indices, minlength=X.shape[1])
     ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
     frequent = np.sort(ranked[frequency[ranked] > max(_FREQUENT, len(nodes) // 100)])
@@ -313,7 +385,7 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
         else:
             columns = [(0, len(nodes))]
         parts = [
-            _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold)
+            _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold, provider, same_provider)
             for lo, hi in columns if hi > lo
         ]
         i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
@@ -323,6 +395,16 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
         all_j.append(np.maximum(a, b))
         all_s.append(s[once].astype(np.float32))
         i, j, s = _top(i, j, s, neighbours)
+        found_i.append(i)
+        found_j.append(j)
+        found_s.append(s)
+    titles = [G.nodes[nodes[k]].get("title") for k in order.tolist()]
+    i, j, s = _reposts([repost_key(t) for t in titles], X, days, window_days, threshold, same_provider)
+    if len(i):  # every repost is evidence and a link
+        a, b = index[i], index[j]
+        all_i.append(np.minimum(a, b))
+        all_j.append(np.maximum(a, b))
+        all_s.append(s)
         found_i.append(i)
         found_j.append(j)
         found_s.append(s)
@@ -346,11 +428,14 @@ def find_similar_pairs(
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    same_provider: float = DEFAULT_SAME_PROVIDER,
 ) -> list[tuple[str, str, float]]:
     """Return the pairs of articles linked as reporting the same story (:func:`similarity_pairs`' links).
 
     Each article keeps its ``neighbours`` most similar articles at or above ``threshold``
-    within ``window_days``; a pair is kept when either end keeps it.
+    within ``window_days`` (two articles of one provider from ``same_provider``); a pair
+    is kept when either end keeps it. Reposts (near-copies under one headline,
+    :func:`repost_key`) are linked whatever the time between them.
 
     Returns
     -------
@@ -365,10 +450,11 @@ def find_similar_pairs(
     ...                       ("c", "Acme recalls its robot vacuum", "2021-06-01"),
     ...                       ("d", "Rain expected on Sunday", "2021-01-01")]:
     ...     G.add_node(n, kind="article", title=title, excerpt=None, published=day + "T00:00:00Z")
-    >>> find_similar_pairs(G, threshold=0.3, window_days=7)
-    [('a', 'b', 0.6038)]
+    >>> find_similar_pairs(G, threshold=0.3, window_days=7)  # c, five months on, is a's repost
+    [('a', 'b', 0.6038), ('a', 'c', 1.0)]
     """
-    return _link_list(similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours))
+    return _link_list(similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours,
+                                       same_provider=same_provider))
 
 
 def _link_list(pairs: SimilarPairs) -> list[tuple[str, str, float]]:
@@ -384,6 +470,7 @@ def link_similar(
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    same_provider: float = DEFAULT_SAME_PROVIDER,
     pairs: SimilarPairs | None = None,
     copy: bool = True,
 ) -> nx.DiGraph:
@@ -393,7 +480,7 @@ def link_similar(
     ----------
     G : nx.DiGraph
         A graph made by ``build_graph``; it is not modified.
-    threshold, window_days, neighbours
+    threshold, window_days, neighbours, same_provider
         As in :func:`find_similar_pairs`.
     pairs : SimilarPairs, optional
         :func:`similarity_pairs`' result for G, when already computed (the other
@@ -418,5 +505,6 @@ def link_similar(
     [('a', 'b', {'kind': 'similar', 'weight': 0.603}), ('b', 'a', {'kind': 'similar', 'weight': 0.603})]
     """
     if pairs is None:
-        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
+        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours,
+                                 same_provider=same_provider)
     return add_similar_edges(G, _link_list(pairs), copy=copy)

@@ -8,7 +8,7 @@ import networkx as nx
 
 from .analyse import DEFAULT_RELATED_WEIGHT, DEFAULT_RESOLUTION, analyse_graph
 from .build import build_graph
-from .link import DEFAULT_NEIGHBOURS, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, SimilarPairs, link_similar, similarity_pairs
+from .link import DEFAULT_NEIGHBOURS, DEFAULT_SAME_PROVIDER, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, SimilarPairs, link_similar, similarity_pairs
 from .model import Article
 
 __all__ = ["Analysis", "analyse_articles"]
@@ -33,6 +33,7 @@ def analyse_articles(
     threshold: float = DEFAULT_THRESHOLD,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    same_provider: float = DEFAULT_SAME_PROVIDER,
     seed: int = 0,
     resolution: float | None = DEFAULT_RESOLUTION,
     related_weight: float = DEFAULT_RELATED_WEIGHT,
@@ -45,7 +46,7 @@ def analyse_articles(
         As ``load.scan`` returns them.
     similar : bool
         Infer ``similar`` links (``link.link_similar``); False clusters over related links only.
-    threshold, window_days, neighbours
+    threshold, window_days, neighbours, same_provider
         Options of ``link.find_similar_pairs``.
     seed, resolution, related_weight
         Options of ``analyse.analyse_graph``.
@@ -67,7 +68,8 @@ def analyse_articles(
     G = build_graph(articles)
     pairs = None
     if similar:  # every alike pair is evidence for the clusters; only each article's best become edges
-        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours)
+        pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours,
+                                 same_provider=same_provider)
         G = link_similar(G, pairs=pairs, copy=False)  # G is ours, just built: no copy needed
     result = analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight, similarity=pairs)
     return Analysis(G, result, pairs)

@@ -22,7 +22,7 @@ def _graph(rows):
 ROWS = [
     ("a", "Acme recalls its robot vacuum", "2021-01-01"),
     ("b", "Robot vacuum recalled by Acme", "2021-01-02"),
-    ("c", "Acme recalls its robot vacuum", "2021-06-01"),
+    ("c", "Acme recalls robot vacuum", "2021-06-01"),  # a's words ("its" is a stop word)
     ("d", "Rain expected on Sunday", "2021-01-01"),
 ]
 
@@ -52,7 +52,34 @@ def test_find_similar_pairs_neighbours_keeps_the_best():
     assert pairs == [("a", "b", 0.6038), ("a", "c", 1.0)]  # a's best is c, b's and c's best is a
 
 
-@pytest.mark.parametrize("options", [{"threshold": 0}, {"threshold": 1.5}, {"window_days": -1}, {"neighbours": 0}])
+def test_find_similar_pairs_one_provider_needs_a_near_copy():
+    # a and b (0.6038) are one provider's, c is another's
+    G = _graph(ROWS)
+    for n, provider in zip("abcd", ["provider:p", "provider:p", "provider:q", "provider:q"]):
+        G.nodes[n]["provider"] = provider
+    pairs = find_similar_pairs(G, threshold=0.3, window_days=200, same_provider=0.7)
+    assert pairs == [("a", "c", 1.0), ("b", "c", 0.6038)]
+    G.nodes["c"]["provider"] = "provider:p"  # now a, b and c are one provider's: only the copy a-c stays
+    assert find_similar_pairs(G, threshold=0.3, window_days=200, same_provider=0.7) == [("a", "c", 1.0)]
+    assert len(find_similar_pairs(G, threshold=0.3, window_days=200, same_provider=0.3)) == 3  # the rule off
+
+
+def test_find_similar_pairs_links_reposts_whatever_the_time_between():
+    rows = [("a", "Acme recalls its robot vacuum worldwide", "2021-01-01"),
+            ("b", "Acme recalls its robot vacuum worldwide | Daily Gazette", "2021-06-01"),  # a repost
+            ("c", "Acme recalls its robot vacuum worldwide", "2022-01-01"),  # another recall
+            ("d", "Acme recalls robot vacuum worldwide", "2021-05-01")]  # one word fewer: not a's headline
+    G = _graph(rows)
+    G.nodes["c"]["excerpt"] = ("A battery fault in the newest model this time; the lawn mower line is also recalled "
+                               "after fires in Oslo, Bergen and Trondheim, regulators said on Friday.")
+    G.nodes["d"]["excerpt"] = "A new recall."
+    # a repost must be a near-copy (same_provider, 0.5 by default): c only shares the headline
+    assert find_similar_pairs(G, threshold=0.2, window_days=7) == [("a", "b", 0.6364)]
+    assert find_similar_pairs(G, threshold=0.2, window_days=7, same_provider=0.3) == [("a", "b", 0.6364), ("a", "c", 0.4428)]
+
+
+@pytest.mark.parametrize("options", [{"threshold": 0}, {"threshold": 1.5}, {"window_days": -1}, {"neighbours": 0},
+                                     {"same_provider": 0}, {"same_provider": 2}])
 def test_find_similar_pairs_rejects_bad_options(options):
     with pytest.raises(ValueError, match="must be"):
         find_similar_pairs(_graph(ROWS), **options)
