@@ -32,7 +32,7 @@ DEFAULT_NEIGHBOURS = 10
 #: reports of one event do, so only its reposts and near-copies count as one story by text.
 DEFAULT_SAME_PROVIDER = 0.5
 
-_BLOCK = 2048  # rows per sparse product: bounds memory, keeps the product in C
+_BLOCK = 512  # rows per sparse product: bounds memory; small, as each block also computes its own lower half
 _FREQUENT = 256  # at most this many of the most frequent words are compared densely
 
 
@@ -51,14 +51,18 @@ def article_texts(G: nx.DiGraph) -> tuple[list[str], list[str]]:
     (['a', 'b'], ['Big news Big news It happened.', 'x.com: some slug'])
     """
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.ARTICLE.value)
+    return nodes, _texts([G.nodes[n] for n in nodes])
+
+
+def _texts(attributes: list[dict]) -> list[str]:
+    """article_texts' texts of the articles with these node attributes."""
     texts = []
-    for n in nodes:
-        data = G.nodes[n]
+    for data in attributes:
         title = data.get("title") or ""
         excerpt = data.get("excerpt") or ""
         text = f"{title} {title} {excerpt}".strip() if title or excerpt else data.get("label") or ""
         texts.append(" ".join(text.split()))
-    return nodes, texts
+    return texts
 
 
 def _days(published: str | None) -> float:
@@ -149,7 +153,7 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
 
 
 def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold, provider, same_provider):
-    """Pairs (i, j, similarity), i in rows, j in cols, i != j, that share a word of C, at or above threshold, within the window.
+    """Pairs (i, j, similarity), i in rows, j in cols, i < j, that share a word of C, at or above threshold, within the window.
 
     The similarity is exact (float32): C holds the rarer words, D (dense) the most frequent ones.
     A pair of one ``provider`` (codes by row) is kept only at or above ``same_provider``.
@@ -163,13 +167,14 @@ def _block_pairs(C, D, rows: slice, cols: slice, days, window, threshold, provid
         s = s + dense.ravel()[r * dense.shape[1] + c]
     keep = s >= threshold
     i, j, s = r[keep] + rows.start, c[keep] + cols.start, s[keep]
-    keep = (i != j) & ~(np.abs(days[i] - days[j]) > window)  # NaN (undated) is kept: no time rules it out
+    keep = (j > i) & ~(np.abs(days[i] - days[j]) > window)  # NaN (undated) is kept: no time rules it out
     if same_provider > threshold:
         keep &= (provider[i] != provider[j]) | (s >= same_provider)
     return i[keep], j[keep], s[keep]
 
 
-_TAIL = re.compile(r"\s[-–—|]\s(?=[^-–—|]*$)")  # the last " - ", " – ", " — " or " | " of a title
+_TAILS = (" - ", " – ", " — ", " | ")  # a title's last one may start the name of its source
+_WORD = re.compile(r"\w+")
 _REPOST_WORDS = 5  # a title of fewer words (without its tail) is too generic to mark a repost
 _REPOST_GROUP = 20  # more copies of one title are chained (each to the next) instead of all paired
 
@@ -190,10 +195,10 @@ def repost_key(title: str | None) -> str | None:
     if not title:
         return None
     title = title.lower()
-    parts = _TAIL.split(title)
-    if len(parts) > 1 and len(re.findall(r"\w+", parts[-1])) <= 4:
-        title = title[:title.rfind(parts[-1])]
-    words = re.findall(r"\w+", title)
+    tail = max(map(title.rfind, _TAILS))
+    if tail >= 0 and len(_WORD.findall(title, tail)) <= 4:
+        title = title[:tail]
+    words = _WORD.findall(title)
     return " ".join(words) if len(words) >= _REPOST_WORDS else None
 
 
@@ -353,17 +358,19 @@ def similarity_pairs(
 def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int,
                       same_provider: float) -> SimilarPairs:
     """similarity_pairs' body (options checked)."""
-    nodes, texts = article_texts(G)
+    nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.ARTICLE.value)
     if len(nodes) < 2:
         return _no_pairs(nodes)
-    days = np.array([_days(G.nodes[n].get("published")) for n in nodes], dtype=np.float64)
+    attributes = [G.nodes[n] for n in nodes]
+    texts = _texts(attributes)
+    days = np.array([_days(data.get("published")) for data in attributes], dtype=np.float64)
     order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
     X = _vectorise([texts[k] for k in order])
     if X.shape[1] == 0:
         return _no_pairs(nodes)
     days = days[order]
     providers: dict = {}  # provider node -> code; an article without one is its own provider
-    provider = np.array([providers.setdefault(G.nodes[nodes[k]].get("provider") or ("", k), len(providers))
+    provider = np.array([providers.setdefault(attributes[k].get("provider") or ("", k), len(providers))
                          for k in order.tolist()], dtype=np.int64)
     frequency = np.bincount(X.indices, minlength=X.shape[1])
     ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
@@ -377,29 +384,34 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     found_i, found_j, found_s = [], [], []
     all_i, all_j, all_s = [], [], []
     index = order.astype(np.int32)  # node index of each row
-    for start, stop in blocks:
+    pending = _no_pairs([])[1:4]  # the best links of later rows found so far: (row, other row, similarity)
+    for start, stop in blocks:  # each pair once, from its earlier row: columns from the block on
         if start < dated:  # dated articles within the window, and every undated one
-            lo = int(np.searchsorted(days[:dated], days[start] - window_days, side="left"))
             hi = int(np.searchsorted(days[:dated], days[stop - 1] + window_days, side="right"))
-            columns = [(lo, hi), (dated, len(nodes))]
+            columns = [(start, hi), (dated, len(nodes))]
         else:
-            columns = [(0, len(nodes))]
+            columns = [(start, len(nodes))]
         parts = [
             _block_pairs(C, D, slice(start, stop), slice(lo, hi), days, window_days, threshold, provider, same_provider)
             for lo, hi in columns if hi > lo
         ]
         i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
-        once = i < j  # every pair is found from both ends; keep it once
-        a, b = index[i[once]], index[j[once]]  # node indices, int32: ~20M pairs at 100k articles
+        a, b = index[i], index[j]  # node indices, int32: ~20M pairs at 100k articles
         all_i.append(np.minimum(a, b))
         all_j.append(np.maximum(a, b))
-        all_s.append(s[once].astype(np.float32))
-        i, j, s = _top(i, j, s, neighbours)
-        found_i.append(i)
-        found_j.append(j)
-        found_s.append(s)
-    titles = [G.nodes[nodes[k]].get("title") for k in order.tolist()]
-    i, j, s = _reposts([repost_key(t) for t in titles], X, days, window_days, threshold, same_provider)
+        all_s.append(s.astype(np.float32))
+        # each row's best links among the pairs found from it (i) and of it (j): this block's
+        # rows have all theirs now; a later row's best few so far wait in pending
+        later, mine = j >= stop, pending[0] < stop
+        top = _top(np.concatenate((i, j[~later], pending[0][mine])), np.concatenate((j, i[~later], pending[1][mine])),
+                   np.concatenate((s, s[~later], pending[2][mine])), neighbours)
+        found_i.append(top[0])
+        found_j.append(top[1])
+        found_s.append(top[2])
+        pending = _top(np.concatenate((pending[0][~mine], j[later])), np.concatenate((pending[1][~mine], i[later])),
+                       np.concatenate((pending[2][~mine], s[later])), neighbours)
+    keys = [repost_key(attributes[k].get("title")) for k in order.tolist()]
+    i, j, s = _reposts(keys, X, days, window_days, threshold, same_provider)
     if len(i):  # every repost is evidence and a link
         a, b = index[i], index[j]
         all_i.append(np.minimum(a, b))
