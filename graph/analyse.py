@@ -48,6 +48,8 @@ DEFAULT_RESOLUTION = None
 TIGHT_RESOLUTION = 0.1
 #: Weight of a ``related`` link in the story graph (a ``similar`` link weighs its similarity).
 DEFAULT_RELATED_WEIGHT = 0.1
+#: Articles from which a story found by CPM is never joined to another such story by Surprise.
+LARGE_STORY = 5
 
 _RELATED = EdgeKind.RELATED.value
 _SIMILAR = EdgeKind.SIMILAR.value
@@ -201,7 +203,55 @@ def story_partition(
     optimiser = leidenalg.Optimiser()
     optimiser.set_rng_seed(seed)
     optimiser.optimise_partition(surprise, n_iterations=1)
-    return np.asarray(surprise.membership)[groups]
+    edges = np.asarray(H.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    membership = _keep_large_apart(np.asarray(surprise.membership), sizes, edges, np.asarray(H.es["weight"]))
+    return membership[groups]
+
+
+def _keep_large_apart(membership: np.ndarray, sizes: np.ndarray, edges: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Undo Surprise's joins of two groups of :data:`LARGE_STORY` articles or more.
+
+    ``membership``: the community of each group; ``sizes``: its articles; ``edges`` and
+    ``weights``: the summed evidence between groups. CPM kept two large groups apart on
+    enough pairs to trust it (less than 0.1 alike per pair on 25 pairs or more), so they
+    stay apart; Surprise only decides for small groups, whose few pairs cannot show a
+    density. In a community with two large groups or more, each large group becomes a
+    community of its own and each small group joins the one it shares most evidence with,
+    directly or through small groups already placed (ties to the lowest); small groups
+    with no such path stay together.
+
+    Examples
+    --------
+    >>> membership, sizes = np.array([0, 0, 0, 0, 1]), np.array([6, 5, 1, 1, 9])
+    >>> edges, weights = np.array([[0, 1], [1, 2], [0, 2], [2, 3]]), np.array([0.5, 0.4, 0.2, 0.3])
+    >>> _keep_large_apart(membership, sizes, edges, weights).tolist()
+    [2, 3, 3, 3, 1]
+    """
+    large = sizes >= LARGE_STORY
+    communities = np.bincount(membership[large], minlength=membership.max() + 1)
+    split = communities[membership] >= 2  # the groups of communities joining large groups
+    if not split.any():
+        return membership
+    result = membership.copy()
+    fresh = np.flatnonzero(split & large)
+    result[fresh] = membership.max() + 1 + np.arange(len(fresh))
+    placed = ~split | large
+    a, b = edges[:, 0], edges[:, 1]
+    inside = split[a] & (membership[a] == membership[b]) & (a != b)
+    a, b, weights = a[inside], b[inside], weights[inside]
+    while True:  # each round places the small groups next to a placed one
+        frm = np.concatenate([a, b])
+        to = np.concatenate([b, a])
+        w = np.concatenate([weights, weights])
+        open_ = ~placed[frm] & placed[to]
+        if not open_.any():
+            return result
+        frm, to, w = frm[open_], to[open_], w[open_]
+        order = np.lexsort((result[to], -w, frm))  # per small group: heaviest, then lowest community
+        frm, to = frm[order], to[order]
+        first = np.r_[True, frm[1:] != frm[:-1]]
+        result[frm[first]] = result[to[first]]
+        placed[frm[first]] = True
 
 
 def _numbered(nodes: list[str], membership: np.ndarray) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import networkx as nx
 import pytest
 
@@ -329,3 +330,19 @@ def test_filtered_graph_is_analysed_with_the_pairs_of_the_whole():
     kept = analyse_graph(H, similarity=pairs)["clusters"]
     assert len(kept) == 4 and "article:https://x0.com/a" not in kept
     assert sorted(kept.values()) == [0, 0, 0, 1]  # the story stays whole without its first article
+
+
+def test_keep_large_apart_splits_only_communities_of_two_large_groups():
+    from graph.analyse import _keep_large_apart
+
+    # groups 0 and 1 (5 articles each) were joined by Surprise with 2 and 3 (small): 2 is
+    # nearer 1 than 0, 3 only touches 2; 4 and 5 (one large group) stay joined
+    membership, sizes = np.array([0, 0, 0, 0, 1, 1]), np.array([5, 5, 2, 1, 7, 1])
+    edges = np.array([[0, 1], [0, 2], [1, 2], [2, 3], [4, 5]])
+    weights = np.array([0.9, 0.2, 0.3, 0.1, 0.5])
+    assert _keep_large_apart(membership, sizes, edges, weights).tolist() == [2, 3, 3, 3, 1, 1]
+    # a small group with no evidence towards a large one stays with the other unplaced ones
+    edges, weights = np.array([[0, 1], [0, 2]]), np.array([0.9, 0.2])
+    assert _keep_large_apart(membership, sizes, edges, weights).tolist() == [2, 3, 2, 0, 1, 1]
+    # one large group per community: nothing to undo
+    assert _keep_large_apart(np.array([0, 0, 1]), np.array([5, 1, 9]), edges, weights).tolist() == [0, 0, 1]

@@ -136,6 +136,15 @@ def test_cli_stats_clusters_follow_similarity_options(run, write_article):
     assert json.loads(run("stats", folder, "--json", "--no-similar").output)["clusters"] == 3
 
 
+def test_cli_same_provider_sets_the_similarity_one_provider_needs(run, write_article):
+    folder = _story_corpus(write_article)  # a (x.com) and b (y.com) are 0.6038 alike
+    assert json.loads(run("stats", folder, "--json", "--same-provider", "0.7").output)["clusters"] == 2
+    write_article("b.md", article_text(url="https://x.com/b", title="Robot vacuum recalled by Acme",
+                                       publishedDateTime="2021-01-02T00:00:00Z"))  # now x.com's too
+    assert json.loads(run("stats", folder, "--json").output)["clusters"] == 2  # near-copies from 0.5
+    assert json.loads(run("stats", folder, "--json", "--same-provider", "0.7").output)["clusters"] == 3
+
+
 def test_cli_clusters_bad_threshold_exits_1(run, write_article):
     result = run("clusters", _story_corpus(write_article), "--threshold", "0")
     assert result.exit_code == 1 and "--threshold" in result.output
