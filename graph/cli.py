@@ -144,7 +144,7 @@ def story_options(command):
         click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_THRESHOLD,
                      show_default=True, help="Smallest text similarity of an inferred link."),
         click.option("--window", "window_days", type=click.FloatRange(0), default=DEFAULT_WINDOW_DAYS,
-                     show_default=True, help="Largest gap in days between two linked articles."),
+                     show_default=True, help="Largest gap in days between two linked articles (reposts aside)."),
         click.option("--same-provider", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_SAME_PROVIDER,
                      show_default=True, help="Smallest text similarity of a link between two articles of one provider."),
         click.option("--resolution", type=click.FloatRange(0, min_open=True), default=DEFAULT_RESOLUTION,
