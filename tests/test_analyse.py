@@ -332,17 +332,65 @@ def test_filtered_graph_is_analysed_with_the_pairs_of_the_whole():
     assert sorted(kept.values()) == [0, 0, 0, 1]  # the story stays whole without its first article
 
 
-def test_keep_large_apart_splits_only_communities_of_two_large_groups():
-    from graph.analyse import _keep_large_apart
+def _two_cliques_and_pairs():
+    # two 5-article stories (0.5 inside) with every pair between them 0.09 alike (CPM at 0.1
+    # keeps them apart), and 30 two-article stories elsewhere
+    u, v, w = [], [], []
+    for base in (0, 5):
+        for a in range(5):
+            for b in range(a + 1, 5):
+                u, v, w = u + [base + a], v + [base + b], w + [0.5]
+    for a in range(5):
+        for b in range(5, 10):
+            u, v, w = u + [a], v + [b], w + [0.09]
+    for k in range(30):
+        u, v, w = u + [10 + 2 * k], v + [11 + 2 * k], w + [0.5]
+    return 70, (np.array(u), np.array(v), np.array(w))
 
-    # groups 0 and 1 (5 articles each) were joined by Surprise with 2 and 3 (small): 2 is
-    # nearer 1 than 0, 3 only touches 2; 4 and 5 (one large group) stay joined
-    membership, sizes = np.array([0, 0, 0, 0, 1, 1]), np.array([5, 5, 2, 1, 7, 1])
-    edges = np.array([[0, 1], [0, 2], [1, 2], [2, 3], [4, 5]])
-    weights = np.array([0.9, 0.2, 0.3, 0.1, 0.5])
-    assert _keep_large_apart(membership, sizes, edges, weights).tolist() == [2, 3, 3, 3, 1, 1]
-    # a small group with no evidence towards a large one stays with the other unplaced ones
-    edges, weights = np.array([[0, 1], [0, 2]]), np.array([0.9, 0.2])
-    assert _keep_large_apart(membership, sizes, edges, weights).tolist() == [2, 3, 2, 0, 1, 1]
-    # one large group per community: nothing to undo
-    assert _keep_large_apart(np.array([0, 0, 1]), np.array([5, 1, 9]), edges, weights).tolist() == [0, 0, 1]
+
+def test_story_partition_surprise_keeps_large_groups_apart(monkeypatch):
+    from graph import analyse
+
+    n, pairs = _two_cliques_and_pairs()
+    assert analyse.story_partition(n, pairs)[:12].tolist() == [0] * 5 + [1] * 5 + [2, 2]
+    monkeypatch.setattr(analyse, "LARGE_STORY", 10**9)  # Surprise free to join them: it does
+    assert analyse.story_partition(n, pairs)[:12].tolist() == [0] * 10 + [1, 1]
+
+
+_TITLES = [
+    "Café society: naïve robots' 2nd wave", "The 3D-printing boom, don’t miss it", "rock-'n'-roll ’tis x'y'' --",
+    "日本語 テキスト", "Ω≈ç√ 𝔘𝔫𝔦", "", "the of and", "A I", "Acme recalls robot vacuum; ROBOT vacuum recall at ACME",
+    "_under_score __init__ a_b 9lives l33t", "Ǆemal's Ⅻ ﬁnal ﬀ", "İstanbul ßtraße ÉCOLE ℌello",
+]
+
+
+def _sklearn_title_words(texts):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(stop_words="english", binary=True, strip_accents="unicode",
+                                 token_pattern=r"(?u)\b[^\W\d_][\w'’-]*\w\b")
+    return vectorizer.fit_transform(texts).tocsr(), vectorizer.get_feature_names_out()
+
+
+def _same_words(texts):
+    from graph.analyse import _title_words
+
+    counts, words = _title_words(texts)
+    expected, expected_words = _sklearn_title_words(texts)
+    expected.sort_indices()
+    return (counts.shape == expected.shape and words.tolist() == expected_words.tolist()
+            and np.array_equal(counts.indptr, expected.indptr) and np.array_equal(counts.indices, expected.indices)
+            and np.array_equal(counts.data, expected.data))
+
+
+def test_title_words_equal_sklearn_count_vectorizer():
+    assert _same_words(_TITLES)
+
+
+def test_title_words_equal_sklearn_count_vectorizer_on_the_real_corpus(corpus_dir):
+    from graph import scan
+
+    for folder in ("everyday-ai-2019-12", "everyday-powerapps"):
+        articles, _ = scan([str(corpus_dir / folder)])
+        titles = [a.title or "" for a in articles] + [r.title or "" for a in articles for r in a.related]
+        assert len(titles) > 90 and _same_words(titles)
