@@ -15,6 +15,7 @@ from graph.cache import default_cache_dir
 from graph.errors import GraphError
 from graph.export import FORMATS, export_bytes
 from graph.load import scan
+from graph.link import DEFAULT_SAME_PROVIDER, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 from graph.pipeline import analyse_articles
 from graph.select import (
     DEFAULT_LIMIT,
@@ -60,10 +61,18 @@ URL_STATE = {
     "source": str, "folder": str, "seed": int, "view": str, "story": int, "article": str, "provider": str,
     "topic": str, "depth": int, "limit": int, "color": str, "start": str, "end": str, "providers": list,
     "topics": list, "quality": int, "stubs": bool, "similar": bool, "q": str,
+    "threshold": float, "window": float, "same_provider": float, "resolution": float,
 }
 DEFAULTS = {
     "source": "seeds", "folder": "", "seed": 0, "view": "Stories", "depth": 1, "limit": DEFAULT_LIMIT,
     "color": "story", "providers": [], "topics": [], "quality": 0, "stubs": True, "similar": True, "q": "",
+    "threshold": DEFAULT_THRESHOLD, "window": DEFAULT_WINDOW_DAYS, "same_provider": DEFAULT_SAME_PROVIDER,
+    "resolution": 0.0,
+}
+#: The range of each number a URL may set (a hand-edited value is brought into it).
+LIMITS = {
+    "limit": (10, 5000), "depth": (1, 4), "quality": (0, 100), "seed": (0, 2**31 - 1),
+    "threshold": (0.05, 1.0), "window": (0.0, 3650.0), "same_provider": (0.05, 1.0), "resolution": (0.0, 10.0),
 }
 
 st.set_page_config(page_title="Related-article explorer", layout="wide")
@@ -89,7 +98,7 @@ def read_url_state() -> None:
                 st.session_state[key] = kind(st.query_params[key])
         except ValueError:  # a hand-edited URL: keep the default for that one value
             continue
-    for key, low, high in (("limit", 10, 5000), ("depth", 1, 4), ("quality", 0, 100), ("seed", 0, 2**31 - 1)):
+    for key, (low, high) in LIMITS.items():
         if key in st.session_state:
             st.session_state[key] = min(max(st.session_state[key], low), high)
     if "start" in st.session_state and "end" in st.session_state:
@@ -185,11 +194,13 @@ def cached(name: str, key: tuple, _compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
-def open_corpus(source_key: tuple, seed: int, _uploads=None):
+def open_corpus(source_key: tuple, story: tuple, _uploads=None):
     """Load, build, link and analyse a corpus: ``(G, analysis, report, skipped, root)``, None for an empty upload.
 
-    Shared read-only by every rerun and session (nothing in graph/ mutates a graph), so a rerun
-    costs no copy of the corpus; the scan below is cached by content, so a new seed does not rescan.
+    ``story``: ``(seed, threshold, window_days, same_provider, resolution)``, the options of
+    ``analyse_articles`` (resolution 0 for automatic). Shared read-only by every rerun and
+    session (nothing in graph/ mutates a graph), so a rerun costs no copy of the corpus; the
+    scan below is cached by content, so new options do not rescan.
     """
     if source_key[0] == "upload":
         articles, report, skipped, root = load_upload(source_key[1], _uploads)
@@ -198,12 +209,14 @@ def open_corpus(source_key: tuple, seed: int, _uploads=None):
     else:
         articles, report = load_folder(source_key[1], source_key[2])
         skipped, root = (), source_key[1]
-    G, analysis, _ = analyse_articles(articles, seed=seed)
+    seed, threshold, window_days, same_provider, resolution = story
+    G, analysis, _ = analyse_articles(articles, seed=seed, threshold=threshold, window_days=window_days,
+                                      same_provider=same_provider, resolution=resolution or None)
     return G, analysis, report, skipped, root
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def filtered(source_key: tuple, seed: int, filters: tuple, _G):
+def filtered(source_key: tuple, story: tuple, filters: tuple, _G):
     """The graph after the sidebar filters (read-only, shared)."""
     start, end, providers, topics, quality, stubs, similar = filters
     return filter_graph(
@@ -243,6 +256,18 @@ sidebar.header("Data")
 keep_valid("source", list(SOURCES), "seeds")
 source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
 seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, step=1, key="seed")
+with sidebar.expander("Story detection"):
+    st.slider("Text similarity of a same-story link", 0.05, 1.0, step=0.05, key="threshold",
+              help="Titles and excerpts at least this alike (TF-IDF cosine) are linked as one story.")
+    st.number_input("Time window, days", min_value=0.0, max_value=3650.0, step=1.0, key="window",
+                    help="Articles further apart in time are not linked (reposts aside).")
+    st.slider("Similarity two articles of one provider need", 0.05, 1.0, step=0.05, key="same_provider",
+              help="An outlet's own posts share its vocabulary: only near-copies count as one story. "
+                   "Set it to the similarity above to treat them like any pair (one outlet's archive).")
+    st.number_input("Granularity (CPM resolution, 0 = automatic)", min_value=0.0, max_value=10.0, step=0.05,
+                    key="resolution", help="Higher gives smaller, tighter stories.")
+story = (int(seed), float(st.session_state["threshold"]), float(st.session_state["window"]),
+         float(st.session_state["same_provider"]), float(st.session_state["resolution"]))
 uploads = None
 try:  # the one place library errors become messages
     if source == "upload":
@@ -259,7 +284,7 @@ try:  # the one place library errors become messages
             st.stop()
         source_key = ("folder", folder, folder_fingerprint(folder))
     with st.spinner("Loading and analysing the corpus…"):
-        corpus = open_corpus(source_key, seed, _uploads=uploads)
+        corpus = open_corpus(source_key, story, _uploads=uploads)
 except GraphError as err:
     st.error(escape_markdown(str(err)))
     st.stop()
@@ -273,7 +298,7 @@ sidebar.caption(
 )
 
 sidebar.header("Filters")
-corpus_key = (source_key, seed)
+corpus_key = (source_key, story)
 bounds = cached("date_bounds", corpus_key, lambda: date_bounds(G))
 start = end = None
 if bounds:
@@ -303,8 +328,8 @@ filters = (
     start, end, tuple(st.session_state["providers"]), tuple(st.session_state["topics"]),
     st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
 )
-F = filtered(source_key, seed, filters, G)
-state_key = (source_key, seed, filters, int(limit))
+F = filtered(source_key, story, filters, G)
+state_key = (source_key, story, filters, int(limit))
 
 # --- Headline numbers, load report ---------------------------------------------------------
 

@@ -98,6 +98,18 @@ def test_app_headline_numbers_follow_the_filters():
     assert at.query_params["stubs"] == "0"
 
 
+def test_app_story_detection_settings_change_the_stories_and_stay_in_the_url():
+    at = run_app()
+    assert metrics(at)["Stories"] == "8"
+    at.slider(key="threshold").set_value(1.0).run()  # no text link: the related links alone
+    assert not at.exception
+    assert metrics(at)["Stories"] == "2" and at.query_params["threshold"] == "1.0"
+    at = run_app(resolution="0.5", threshold="7")  # a resolution; a hand-edited threshold brought into range
+    assert not at.exception
+    assert metrics(at)["Stories"] == "10" and at.slider(key="threshold").value == 1.0
+    assert at.number_input(key="resolution").value == 0.5
+
+
 def test_app_ignores_a_hand_edited_url_it_cannot_use():
     at = run_app(view="Nope", story="x", limit="999999", depth="-3")
     assert not at.exception
