@@ -1,7 +1,7 @@
 """Benchmark: score the story clusters against labelled stories, and time the analysis.
 
     python benchmarks/evaluate.py synthetic [--sizes 1000 10000 100000] [--seed 7] [--work DIR]
-    python benchmarks/evaluate.py real [--corpus ../shared/corpus] [--labels benchmarks/labels]
+    python benchmarks/evaluate.py real [--corpus ../shared/corpus] [--labels benchmarks/labels] [--errors]
     python benchmarks/evaluate.py compare [...]      # the algorithms the README's table compares
 
 ``synthetic`` generates corpora with ``python -m graph.synth`` (each article's true story in
@@ -20,7 +20,7 @@ import json
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import networkx as nx
@@ -166,6 +166,31 @@ def command_synthetic(args) -> list[dict]:
     return rows
 
 
+def mistakes(G: nx.DiGraph, truth: dict, clusters: dict) -> list[str]:
+    """Lines naming every found story that mixes labelled stories (or lone articles) and every labelled story split."""
+    def title(n):
+        return (G.nodes[n].get("title") or G.nodes[n].get("label") or n)[:90]
+
+    def story(n):
+        return "alone" if isinstance(truth[n], tuple) else truth[n]
+
+    found, labelled = defaultdict(list), defaultdict(list)
+    for n in sorted(truth):
+        found[clusters.get(n)].append(n)
+        if not isinstance(truth[n], tuple):
+            labelled[truth[n]].append(n)
+    lines = []
+    for c, members in sorted(found.items(), key=lambda item: str(item[0])):
+        if len(members) > 1 and (len({story(n) for n in members}) > 1 or story(members[0]) == "alone"):
+            lines.append(f"joined in story {c}:")
+            lines += [f"    [{story(n)}] {title(n)}" for n in members]
+    for name, members in sorted(labelled.items()):
+        if len({clusters.get(n) for n in members}) > 1:
+            lines.append(f"split: {name}")
+            lines += [f"    story {clusters.get(n)}: {title(n)}" for n in members]
+    return lines
+
+
 def command_real(args) -> list[dict]:
     rows = []
     for folder, labels in real_corpora(Path(args.corpus), Path(args.labels)):
@@ -173,6 +198,8 @@ def command_real(args) -> list[dict]:
         truth = real_truth(folder, labels, G)
         for similar in (True, False):
             result, times = run(G, similar=similar, **_options(args))
+            if similar and args.errors:
+                print(f"== {folder.name}", *mistakes(result["_graph"], truth, result["clusters"]), sep="\n", file=sys.stderr)
             scores = pair_scores(truth, result["clusters"])
             labelled = {n: s for n, s in truth.items() if not isinstance(s, tuple)}
             rows.append({"corpus": folder.name + ("" if similar else " (related links only)"), **scores,
@@ -285,6 +312,7 @@ def main(argv=None) -> int:
     parser.add_argument("--related-weight", type=float, default=DEFAULT_RELATED_WEIGHT)
     parser.add_argument("--related-only", action="store_true", help="compare: also without similar links")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="real: list the wrongly joined and split stories (stderr)")
     args = parser.parse_args(argv)
     rows = []
     if args.what in ("real", "all"):
