@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from datetime import date
@@ -95,7 +96,10 @@ def read_url_state() -> None:
             elif kind is bool:
                 st.session_state[key] = st.query_params[key] not in ("0", "false", "off", "")
             else:
-                st.session_state[key] = kind(st.query_params[key])
+                value = kind(st.query_params[key])
+                if kind is float and not math.isfinite(value):
+                    raise ValueError(f"{key} is not a finite number")
+                st.session_state[key] = value
         except ValueError:  # a hand-edited URL: keep the default for that one value
             continue
     for key, (low, high) in LIMITS.items():

@@ -135,19 +135,29 @@ def cli():
     """Explore the graph of related news articles kept as Markdown files with YAML front matter."""
 
 
+class Number(click.FloatRange):
+    """A float in a range, never NaN (which no range comparison rules out)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def story_options(command):
     """Add the options of similarity inference and clustering (``analyse_articles``'s keywords)."""
     for option in reversed((
         click.option("--seed", default=0, show_default=True, help="Seed of the clustering."),
         click.option("--similar/--no-similar", default=True, show_default=True,
                      help="Infer same-story links from titles and excerpts (else related links only)."),
-        click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_THRESHOLD,
+        click.option("--threshold", type=Number(0, 1, min_open=True), default=DEFAULT_THRESHOLD,
                      show_default=True, help="Smallest text similarity of an inferred link."),
-        click.option("--window", "window_days", type=click.FloatRange(0), default=DEFAULT_WINDOW_DAYS,
+        click.option("--window", "window_days", type=Number(0), default=DEFAULT_WINDOW_DAYS,
                      show_default=True, help="Largest gap in days between two linked articles (reposts aside)."),
-        click.option("--same-provider", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_SAME_PROVIDER,
+        click.option("--same-provider", type=Number(0, 1, min_open=True), default=DEFAULT_SAME_PROVIDER,
                      show_default=True, help="Smallest text similarity of a link between two articles of one provider."),
-        click.option("--resolution", type=click.FloatRange(0, min_open=True), default=DEFAULT_RESOLUTION,
+        click.option("--resolution", type=Number(0, min_open=True), default=DEFAULT_RESOLUTION,
                      help="Granularity of stories, a CPM resolution: higher gives smaller, tighter stories "
                           "[default: chosen automatically (Surprise)]."),
     )):
@@ -278,7 +288,7 @@ def _iso_time(ctx, param, value):
 @click.option("--end", callback=_iso_time, help="Keep articles published on or before this date (whole day) or time.")
 @click.option("--provider", "providers", multiple=True, help="Keep this provider's articles (domain, name or node id); repeatable.")
 @click.option("--topic", "topics", multiple=True, help="Keep articles with this topic (name or node id); repeatable.")
-@click.option("--min-quality", type=float, help="Keep articles of at least this quality.")
+@click.option("--min-quality", type=Number(), help="Keep articles of at least this quality.")
 @click.option("--stubs/--no-stubs", default=True, show_default=True, help="Keep articles known only from related lists.")
 @story_options
 @cache_options

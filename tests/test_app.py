@@ -108,6 +108,9 @@ def test_app_story_detection_settings_change_the_stories_and_stay_in_the_url():
     assert not at.exception
     assert metrics(at)["Stories"] == "10" and at.slider(key="threshold").value == 1.0
     assert at.number_input(key="resolution").value == 0.5
+    at = run_app(threshold="nan", same_provider="NaN", window="inf")  # not numbers to use: the defaults
+    assert not at.exception
+    assert metrics(at)["Stories"] == "8" and at.slider(key="threshold").value == 0.2
 
 
 def test_app_ignores_a_hand_edited_url_it_cannot_use():

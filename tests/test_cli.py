@@ -77,6 +77,10 @@ def test_cli_stats_with_rejected_files_succeeds(run, write_article, tmp_path):
         (("stats",), "Error: Missing argument 'PATH...'. Try 'graph stats --help'."),
         (("report", "--bogus", "x"), "Error: No such option '--bogus'. Try 'graph report --help'."),
         (("nonsense",), "Error: No such command 'nonsense'. Try 'graph --help'."),
+        (("stats", "x", "--same-provider", "nan"),
+         "Error: Invalid value for '--same-provider': 'nan' is not a number. Try 'graph stats --help'."),
+        (("export", "x", "--min-quality", "NaN"),
+         "Error: Invalid value for '--min-quality': 'NaN' is not a number. Try 'graph export --help'."),
     ],
 )
 def test_cli_unusable_arguments_exit_1_with_one_line(run, args, message):
