@@ -70,6 +70,8 @@ DEFAULTS = {
     "threshold": DEFAULT_THRESHOLD, "window": DEFAULT_WINDOW_DAYS, "same_provider": DEFAULT_SAME_PROVIDER,
     "resolution": 0.0,
 }
+#: The step of each float a URL may set (a hand-edited value is rounded to it, as the widget would).
+STEPS = {"threshold": 0.05, "window": 1.0, "same_provider": 0.05, "resolution": 0.05}
 #: The range of each number a URL may set (a hand-edited value is brought into it).
 LIMITS = {
     "limit": (10, 5000), "depth": (1, 4), "quality": (0, 100), "seed": (0, 2**31 - 1),
@@ -105,6 +107,9 @@ def read_url_state() -> None:
     for key, (low, high) in LIMITS.items():
         if key in st.session_state:
             st.session_state[key] = min(max(st.session_state[key], low), high)
+    for key, step in STEPS.items():
+        if key in st.session_state:
+            st.session_state[key] = round(round(st.session_state[key] / step) * step, 6)
     if "start" in st.session_state and "end" in st.session_state:
         try:
             st.session_state["dates"] = (date.fromisoformat(st.session_state["start"]), date.fromisoformat(st.session_state["end"]))
@@ -259,8 +264,8 @@ sidebar = st.sidebar
 sidebar.header("Data")
 keep_valid("source", list(SOURCES), "seeds")
 source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
-seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, step=1, key="seed")
-with sidebar.expander("Story detection"):
+seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, max_value=2**31 - 1, step=1, key="seed")
+with sidebar.expander("Story detection"), st.form("story_detection", border=False):  # applied together: each is a new analysis
     st.slider("Text similarity of a same-story link", 0.05, 1.0, step=0.05, key="threshold",
               help="Titles and excerpts at least this alike (TF-IDF cosine) are linked as one story.")
     st.number_input("Time window, days", min_value=0.0, max_value=3650.0, step=1.0, key="window",
@@ -270,8 +275,9 @@ with sidebar.expander("Story detection"):
                    "Set it to the similarity above to treat them like any pair (one outlet's archive).")
     st.number_input("Granularity (CPM resolution, 0 = automatic)", min_value=0.0, max_value=10.0, step=0.05,
                     key="resolution", help="Higher gives smaller, tighter stories.")
-story = (int(seed), float(st.session_state["threshold"]), float(st.session_state["window"]),
-         float(st.session_state["same_provider"]), float(st.session_state["resolution"]))
+    st.form_submit_button("Apply", key="apply_story_detection")
+story_options = (int(seed), float(st.session_state["threshold"]), float(st.session_state["window"]),
+                 float(st.session_state["same_provider"]), float(st.session_state["resolution"]))
 uploads = None
 try:  # the one place library errors become messages
     if source == "upload":
@@ -288,7 +294,7 @@ try:  # the one place library errors become messages
             st.stop()
         source_key = ("folder", folder, folder_fingerprint(folder))
     with st.spinner("Loading and analysing the corpus…"):
-        corpus = open_corpus(source_key, story, _uploads=uploads)
+        corpus = open_corpus(source_key, story_options, _uploads=uploads)
 except GraphError as err:
     st.error(escape_markdown(str(err)))
     st.stop()
@@ -302,7 +308,7 @@ sidebar.caption(
 )
 
 sidebar.header("Filters")
-corpus_key = (source_key, story)
+corpus_key = (source_key, story_options)
 bounds = cached("date_bounds", corpus_key, lambda: date_bounds(G))
 start = end = None
 if bounds:
@@ -332,8 +338,8 @@ filters = (
     start, end, tuple(st.session_state["providers"]), tuple(st.session_state["topics"]),
     st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
 )
-F = filtered(source_key, story, filters, G)
-state_key = (source_key, story, filters, int(limit))
+F = filtered(source_key, story_options, filters, G)
+state_key = (source_key, story_options, filters, int(limit))
 
 # --- Headline numbers, load report ---------------------------------------------------------
 

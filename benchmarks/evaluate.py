@@ -180,7 +180,7 @@ def mistakes(G: nx.DiGraph, truth: dict, clusters: dict) -> list[str]:
         if not isinstance(truth[n], tuple):
             labelled[truth[n]].append(n)
     lines = []
-    for c, members in sorted(found.items(), key=lambda item: str(item[0])):
+    for c, members in sorted(found.items(), key=lambda item: (item[0] is None, item[0] or 0)):
         if len(members) > 1 and (len({story(n) for n in members}) > 1 or story(members[0]) == "alone"):
             lines.append(f"joined in story {c}:")
             lines += [f"    [{story(n)}] {title(n)}" for n in members]

@@ -148,7 +148,8 @@ class Number(click.FloatRange):
 def story_options(command):
     """Add the options of similarity inference and clustering (``analyse_articles``'s keywords)."""
     for option in reversed((
-        click.option("--seed", default=0, show_default=True, help="Seed of the clustering."),
+        click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True,
+                     help="Seed of the clustering."),
         click.option("--similar/--no-similar", default=True, show_default=True,
                      help="Infer same-story links from titles and excerpts (else related links only)."),
         click.option("--threshold", type=Number(0, 1, min_open=True), default=DEFAULT_THRESHOLD,

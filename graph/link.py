@@ -178,6 +178,7 @@ _WORD = re.compile(r"\w+")
 _REPOST_WORDS = 5  # a title of fewer words (without its tail) is too generic to mark a repost
 _REPOST_BAND = 20  # each copy of a headline is compared with the next 20 in time
 _REPOST_OVERLAP = 0.5  # the least Jaccard overlap of two reposts' excerpt words
+_REPOST_SIMILARITY = 0.5  # the least similarity of two reposts (a near-copy), whatever same_provider
 
 
 def repost_key(title: str | None) -> str | None:
@@ -208,14 +209,14 @@ def repost_key(title: str | None) -> str | None:
     return " ".join(words) if len(words) >= _REPOST_WORDS else None
 
 
-def _reposts(keys: list, excerpts: list, X, days, window, threshold, same_provider):
+def _reposts(keys: list, excerpts: list, X, days, window, threshold):
     """Pairs of rows (i < j, similarity) that are reposts published further apart than the window.
 
     A story's reposts and syndicated copies keep its headline and its excerpt but may come
     months later, so they are compared whatever the time between them: one
     :func:`repost_key`, excerpts sharing half their words or more (Jaccard; a headline alone
     may recur for another event: "What you need to know"), and a similarity at or above
-    ``same_provider`` and ``threshold``. Each copy is compared with the next 20 in time.
+    0.5 and ``threshold``. Each copy is compared with the next 20 in time.
     """
     groups: dict[str, list[int]] = {}
     for row, key in enumerate(keys):
@@ -234,7 +235,7 @@ def _reposts(keys: list, excerpts: list, X, days, window, threshold, same_provid
                         for a, b in zip(i.tolist(), j.tolist())], dtype=np.float64)
     i, j = i[overlap >= _REPOST_OVERLAP], j[overlap >= _REPOST_OVERLAP]
     s = np.asarray(X[i].multiply(X[j]).sum(axis=1), dtype=np.float32).ravel()
-    keep = s >= max(threshold, same_provider)
+    keep = s >= max(threshold, _REPOST_SIMILARITY)
     return i[keep], j[keep], s[keep]
 
 
@@ -314,6 +315,13 @@ def similarity_pairs(
     the most frequent words (up to 256 words found in more than max(256, 1%) of the
     articles) only add to the similarity of pairs that share a rarer word too: two
     articles that share nothing but common words are not compared.
+
+    Two articles of one provider are linked only from ``same_provider``
+    (:data:`DEFAULT_SAME_PROVIDER`): an outlet's posts about different things share its
+    vocabulary, its reposts are near-copies. Reposts and syndicated copies (one
+    :func:`repost_key`, excerpts sharing half their words, similarity 0.5 or more) are
+    compared whatever the time between them; each is evidence and a link, whatever
+    ``neighbours``.
 
     Parameters
     ----------
@@ -422,7 +430,7 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
                        np.concatenate((pending[2][~mine], s[later])), neighbours)
     excerpts = [attributes[k].get("excerpt") or "" for k in order.tolist()]
     keys = [repost_key(attributes[k].get("title")) if excerpts[n] else None for n, k in enumerate(order.tolist())]
-    i, j, s = _reposts(keys, excerpts, X, days, window_days, threshold, same_provider)
+    i, j, s = _reposts(keys, excerpts, X, days, window_days, threshold)
     if len(i):  # every repost is evidence and a link
         a, b = index[i], index[j]
         all_i.append(np.minimum(a, b))

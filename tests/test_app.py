@@ -101,7 +101,10 @@ def test_app_headline_numbers_follow_the_filters():
 def test_app_story_detection_settings_change_the_stories_and_stay_in_the_url():
     at = run_app()
     assert metrics(at)["Stories"] == "8"
-    at.slider(key="threshold").set_value(1.0).run()  # no text link: the related links alone
+    at.slider(key="threshold").set_value(1.0).run()  # in a form: nothing happens before "Apply"
+    assert metrics(at)["Stories"] == "8"
+    at.slider(key="threshold").set_value(1.0)
+    at.button(key="apply_story_detection").click().run()  # no text link: the related links alone
     assert not at.exception
     assert metrics(at)["Stories"] == "2" and at.query_params["threshold"] == "1.0"
     at = run_app(resolution="0.5", threshold="7")  # a resolution; a hand-edited threshold brought into range
@@ -111,6 +114,13 @@ def test_app_story_detection_settings_change_the_stories_and_stay_in_the_url():
     at = run_app(threshold="nan", same_provider="NaN", window="inf")  # not numbers to use: the defaults
     assert not at.exception
     assert metrics(at)["Stories"] == "8" and at.slider(key="threshold").value == 0.2
+    at = run_app(resolution="0.001", threshold="0.33")  # rounded to the widgets' steps
+    assert (at.number_input(key="resolution").value, at.slider(key="threshold").value) == (0.0, 0.35)
+
+
+def test_app_refuses_a_seed_out_of_range():
+    at = run_app(seed="4294967301")
+    assert not at.exception and at.number_input(key="seed").value == 2**31 - 1
 
 
 def test_app_ignores_a_hand_edited_url_it_cannot_use():
