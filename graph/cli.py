@@ -105,10 +105,14 @@ def _scan(paths):
         progress.close()
 
 
-def _analysed(paths, options):
-    """Load ``paths`` (:func:`_scan`) and analyse them with the story options: ``(report, Analysis)``."""
+def _analysed(paths, options, *, similar_edges: bool = True):
+    """Load ``paths`` (:func:`_scan`) and analyse them with the story options: ``(report, Analysis)``.
+
+    ``similar_edges=False`` for a command that never shows or writes the graph's edges
+    (``analyse_articles``: the analysis is the same, the graph lighter).
+    """
     articles, report = _scan(paths)
-    return report, analyse_articles(articles, **options)
+    return report, analyse_articles(articles, similar_edges=similar_edges, **options)
 
 
 def top_option(what: str):
@@ -233,7 +237,7 @@ def report(paths, as_json, show_all):
 @cache_options
 def clusters(paths, as_json, top, **options):
     """List the stories coverage clusters around: size, span, who broke it, who dominates it."""
-    _, (G, analysis, _) = _analysed(paths, options)
+    _, (G, analysis, _) = _analysed(paths, options, similar_edges=False)
     stories = analysis["stories"][: top or None]
     if as_json:
         _echo_json({"stories": stories, "count": len(analysis["stories"])})
@@ -253,7 +257,7 @@ def clusters(paths, as_json, top, **options):
 @cache_options
 def providers(paths, as_json, top, **options):
     """Rank providers by articles: share, related in-links, stories covered, stories they broke."""
-    _, (G, analysis, _) = _analysed(paths, options)
+    _, (G, analysis, _) = _analysed(paths, options, similar_edges=False)
     ranked = rank_providers(analysis["providers"])[: top or None]
     if as_json:
         _echo_json({"providers": [{"provider": p, "name": G.nodes[p].get("name"), **figures} for p, figures in ranked],

@@ -355,3 +355,41 @@ def test_story_partition_surprise_keeps_large_groups_apart(monkeypatch):
     assert analyse.story_partition(n, pairs)[:12].tolist() == [0] * 5 + [1] * 5 + [2, 2]
     monkeypatch.setattr(analyse, "LARGE_STORY", 10**9)  # Surprise free to join them: it does
     assert analyse.story_partition(n, pairs)[:12].tolist() == [0] * 10 + [1, 1]
+
+
+def test_analysis_from_pairs_equals_analysis_of_the_graph_with_its_similar_edges(tmp_path):
+    """The pipeline analyses the built graph and the pairs (no similar edges in it): same result."""
+    from graph.build import build_graph
+    from graph.link import link_similar, similarity_pairs
+    from graph.load import scan
+    from graph.select import filter_graph
+    from graph.synth import generate_corpus
+
+    generate_corpus(tmp_path / "corpus", articles=400, seed=5)
+    articles, _ = scan([tmp_path / "corpus"], cache=None)
+    G = build_graph(articles)
+    pairs = similarity_pairs(G)
+    H = link_similar(G, pairs=pairs)
+    linked = {tuple(sorted(e)) for e in zip(pairs.link_u.tolist(), pairs.link_v.tolist())}
+    related = {tuple(sorted((pairs.nodes.index(u), pairs.nodes.index(v))))
+               for u, v, k in G.edges(data="kind") if k == "related"}
+    assert len(linked & related) >= 10  # related links that are also similar links: the tricky case
+    compact, full = analyse_graph(G, similarity=pairs), analyse_graph(H, similarity=pairs)
+    assert compact["clusters"] == full["clusters"]
+    assert compact["stories"] == full["stories"]
+    assert compact["providers"] == full["providers"]
+    assert compact["bridges"] == full["bridges"]
+    assert compact["timelines"] == full["timelines"]
+    assert compact["pagerank"] == pytest.approx(full["pagerank"], rel=1e-12, abs=1e-15)
+    # a filtered copy that keeps its similar edges, with the pairs of the whole: nothing counted twice
+    from graph.analyse import article_links
+
+    days = sorted(d for _, d in G.nodes(data="published") if d)
+    kept = filter_graph(H, start=days[len(days) // 2])  # the later half
+    assert 0 < sum(1 for _, d in kept.nodes(data="kind") if d == "article") < sum(1 for _, d in G.nodes(data="kind") if d == "article")
+    for links in (article_links(kept, pairs), article_links(link_similar(G, pairs=pairs), pairs)):
+        reference = article_links(kept if links.nodes != pairs.nodes else H)
+        edges = lambda l: sorted(zip(map(tuple, l.similar.tolist()), l.similar_weight.tolist()))  # noqa: E731
+        assert len(edges(links)) > 0 and edges(links) == edges(reference)
+        assert links.related.tolist() == reference.related.tolist()
+        assert links.related_similarity.tolist() == reference.related_similarity.tolist()
