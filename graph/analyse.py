@@ -387,7 +387,7 @@ def _with_links(links: ArticleLinks, similarity) -> ArticleLinks:
     related_similarity = links.related_similarity.copy()
     if len(key):  # a related link gets the similarity of a link in its direction
         found = key[order][at] == related_key
-        related_similarity[found] = np.maximum(related_similarity[found], weight[order][at][found])
+        related_similarity[found] = weight[order][at][found]  # as add_similar_edges: the link's, replacing any
     new = ~np.isin(key, related_key)  # the other directions become similar edges, once
     a, b, weight = a[new], b[new], weight[new]
     old = links.similar[:, 0] * n + links.similar[:, 1]

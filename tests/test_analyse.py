@@ -380,7 +380,7 @@ def test_analysis_from_pairs_equals_analysis_of_the_graph_with_its_similar_edges
     assert compact["providers"] == full["providers"]
     assert compact["bridges"] == full["bridges"]
     assert compact["timelines"] == full["timelines"]
-    assert compact["pagerank"] == pytest.approx(full["pagerank"], rel=1e-12, abs=1e-15)
+    assert compact["pagerank"] == pytest.approx(full["pagerank"], rel=1e-9, abs=1e-15)  # PRPACK varies ~1e-11
     # a filtered copy that keeps its similar edges, with the pairs of the whole: nothing counted twice
     from graph.analyse import article_links
 
