@@ -381,15 +381,13 @@ def _with_links(links: ArticleLinks, similarity) -> ArticleLinks:
     weight = np.asarray(similarity.link_similarity, dtype=np.float64)[keep]
     a, b, weight = np.concatenate([u[keep], v[keep]]), np.concatenate([v[keep], u[keep]]), np.concatenate([weight, weight])
     key = a * n + b  # each direction of each link
-    related_key = links.related[:, 0] * n + links.related[:, 1]
-    order = np.argsort(key, kind="stable")
-    at = np.minimum(np.searchsorted(key[order], related_key), max(len(key) - 1, 0))
+    related_key = links.related[:, 0] * n + links.related[:, 1]  # one related link per direction at most
+    by_key = np.argsort(related_key)
+    at = np.minimum(np.searchsorted(related_key[by_key], key), max(len(related_key) - 1, 0))
+    related = related_key[by_key][at] == key if len(related_key) else np.zeros(len(key), dtype=bool)
     related_similarity = links.related_similarity.copy()
-    if len(key):  # a related link gets the similarity of a link in its direction
-        found = key[order][at] == related_key
-        related_similarity[found] = weight[order][at][found]  # as add_similar_edges: the link's, replacing any
-    new = ~np.isin(key, related_key)  # the other directions become similar edges, once
-    a, b, weight = a[new], b[new], weight[new]
+    related_similarity[by_key[at[related]]] = weight[related]  # as add_similar_edges: the link's, replacing any
+    a, b, weight = a[~related], b[~related], weight[~related]  # the other directions become similar edges, once
     old = links.similar[:, 0] * n + links.similar[:, 1]
     new = ~np.isin(a * n + b, old)
     return links._replace(
