@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 from itertools import chain
+from pathlib import Path
 from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, strip_accents_unicode
+from threadpoolctl import threadpool_limits
 
 from .build import add_similar_edges
+from ._fork import Forked, WorkerError, can_fork, cores
 from ._gc import paused_gc
 from .model import NodeKind
 
@@ -311,6 +315,12 @@ class _Column:
             self.used += n
             values = values[n:]
 
+    def read(self, path: Path) -> None:
+        """Append the values of a raw file (as ``ndarray.tofile`` writes them), a chunk at a time."""
+        with open(path, "rb") as file:
+            while len(values := np.fromfile(file, dtype=self.dtype, count=self.chunk)):
+                self.extend(values)
+
     def joined(self) -> np.ndarray:
         """Every value in order, as one array; the column is left empty."""
         total = self.chunk * max(len(self.chunks) - 1, 0) + (self.used if self.chunks else 0)
@@ -324,6 +334,132 @@ class _Column:
             del part  # the chunk goes now
         self.used = 0
         return out
+
+
+class _Rows(NamedTuple):
+    """What every block of :func:`similarity_pairs`' scan reads: its rows are the articles in time order."""
+
+    C: sp.csr_matrix  # TF-IDF of the rarer words
+    F: sp.csr_matrix  # TF-IDF of the most frequent words
+    days: np.ndarray
+    dated: int  # rows before this one are dated
+    provider: np.ndarray
+    index: np.ndarray  # node index (int32) of each row
+    window: float
+    threshold: float
+    same_provider: float
+    neighbours: int
+
+
+def _columns(rows: _Rows, start: int, stop: int) -> list[tuple[int, int]]:
+    """The ranges of columns a block of rows is compared with: each pair once, from its earlier row."""
+    if start < rows.dated:  # dated articles within the window, and every undated one
+        hi = int(np.searchsorted(rows.days[:rows.dated], rows.days[stop - 1] + rows.window, side="right"))
+        return [(lo, hi) for lo, hi in ((start, hi), (rows.dated, len(rows.days))) if hi > lo]
+    return [(start, len(rows.days))]
+
+
+def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
+    """Compare ``blocks`` of rows with their columns: every pair goes to ``evidence`` (three
+    columns: node index u < v, similarity), each row's best links come back.
+
+    Returns ``(found, pending)``: the best ``neighbours`` links (row, other row, similarity)
+    of every row of ``blocks``, and those found so far of the rows after them.
+    """
+    found_i, found_j, found_s = [], [], []
+    if pending is None:
+        pending = _no_pairs([])[1:4]
+    for start, stop in blocks:
+        parts = [
+            _block_pairs(rows.C, rows.F, slice(start, stop), slice(lo, hi), rows.days, rows.window, rows.threshold,
+                         rows.provider, rows.same_provider)
+            for lo, hi in _columns(rows, start, stop)
+        ]
+        i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
+        a, b = rows.index[i], rows.index[j]  # node indices, int32
+        evidence[0].extend(np.minimum(a, b))
+        evidence[1].extend(np.maximum(a, b))
+        evidence[2].extend(s)
+        # each row's best links among the pairs found from it (i) and of it (j): this block's
+        # rows have all theirs now; a later row's best few so far wait in pending
+        later, mine = j >= stop, pending[0] < stop
+        top = _top(np.concatenate((i, j[~later], pending[0][mine])), np.concatenate((j, i[~later], pending[1][mine])),
+                   np.concatenate((s, s[~later], pending[2][mine])), rows.neighbours)
+        found_i.append(top[0])
+        found_j.append(top[1])
+        found_s.append(top[2])
+        pending = _top(np.concatenate((pending[0][~mine], j[later])), np.concatenate((pending[1][~mine], i[later])),
+                       np.concatenate((pending[2][~mine], s[later])), rows.neighbours)
+    found = tuple(np.concatenate(part) if part else empty
+                  for part, empty in zip((found_i, found_j, found_s), _no_pairs([])[1:4]))
+    return found, pending
+
+
+_EVIDENCE = (("u", np.int32), ("v", np.int32), ("similarity", np.float32))
+
+
+class _FileColumn:
+    """A column of values written straight to a file (a child's evidence: never held in its memory)."""
+
+    def __init__(self, path: Path, dtype):
+        self.file, self.dtype = open(path, "wb"), np.dtype(dtype)
+
+    def extend(self, values: np.ndarray) -> None:
+        np.asarray(values, dtype=self.dtype).tofile(self.file)
+
+
+def _scan_apart(folder: Path, rows: _Rows, blocks: list[tuple[int, int]]) -> dict[str, np.ndarray]:
+    """:func:`_scan` in a child process (``_fork.Forked``): the evidence goes to files in ``folder``."""
+    columns = [_FileColumn(folder / f"evidence-{name}.bin", dtype) for name, dtype in _EVIDENCE]
+    try:
+        found, pending = _scan(rows, blocks, columns)
+    finally:
+        for column in columns:
+            column.file.close()
+    return {"found_i": found[0], "found_j": found[1], "found_s": found[2],
+            "pending_i": pending[0], "pending_j": pending[1], "pending_s": pending[2]}
+
+
+def _join_scans(worker: Forked, found, pending, rows: _Rows, blocks, evidence):
+    """Join a child's :func:`_scan_apart` of ``blocks`` to the scan of the blocks before them here.
+
+    The result is the one :func:`_scan` of all the blocks in one process gives: the
+    child's evidence follows this process' in ``evidence``; a row's best links are the
+    best of those the child found and those waiting in ``pending`` here. When the child
+    failed, its blocks are scanned here instead, with a warning.
+    """
+    try:
+        theirs = worker.result()
+    except WorkerError as error:
+        warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=4)
+        more, pending = _scan(rows, blocks, evidence, pending)
+        return tuple(np.concatenate(pair) for pair in zip(found, more)), pending
+    for column, (name, _) in zip(evidence, _EVIDENCE):
+        column.read(worker.folder / f"evidence-{name}.bin")
+    # a row the child scanned: its best of the child's pairs and of this process' (pending)
+    top = _top(*(np.concatenate((theirs[f"found_{k}"], waiting)) for k, waiting in zip("ijs", pending)), rows.neighbours)
+    found = tuple(np.concatenate(pair) for pair in zip(found, top))
+    return found, tuple(theirs[f"pending_{k}"] for k in "ijs")
+
+
+#: A corpus of fewer articles is linked in one process (a second one costs more than it saves).
+PARALLEL_MIN = 20_000
+
+
+def _split(rows: _Rows, blocks: list[tuple[int, int]]) -> int:
+    """The first of ``blocks`` a second process scans: about half the work, by rows times columns compared.
+
+    This process takes a little less, as it also finds the reposts meanwhile.
+    """
+    if len(rows.days) < PARALLEL_MIN or len(blocks) < 2:
+        return len(blocks)
+    cost = np.array([(stop - start) * sum(hi - lo for lo, hi in _columns(rows, start, stop)) + _BLOCK * _BLOCK
+                     for start, stop in blocks], dtype=np.float64)
+    share = np.cumsum(cost) / cost.sum()
+    return int(np.clip(np.searchsorted(share, _OWN_SHARE), 1, len(blocks) - 1))
+
+
+_OWN_SHARE = 0.42  # of the scan's work, done by the process that also finds the reposts
 
 
 class SimilarPairs(NamedTuple):
@@ -350,6 +486,7 @@ def similarity_pairs(
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
     same_provider: float = DEFAULT_SAME_PROVIDER,
+    workers: int | None = None,
 ) -> SimilarPairs:
     """Return every pair of articles whose texts are alike enough to report the same story.
 
@@ -387,6 +524,11 @@ def similarity_pairs(
     same_provider : float
         Smallest similarity of a pair of articles of one provider, in (0, 1]; at or
         below ``threshold`` it is the same rule as for any pair.
+    workers : int, optional
+        Most processes to compare in (default: one per core). From
+        :data:`PARALLEL_MIN` articles the later half of the blocks goes to a forked
+        child process, unless this process runs other threads (forking those is unsafe);
+        the result is the same either way.
 
     Returns
     -------
@@ -419,12 +561,18 @@ def similarity_pairs(
         raise ValueError(f"neighbours must be at least 1, got {neighbours!r}")
     if not 0 < same_provider <= 1:
         raise ValueError(f"same_provider must be in (0, 1], got {same_provider!r}")
+    if workers is None:
+        workers = cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if not can_fork():
+        workers = 1
     with paused_gc():  # millions of word strings and lists, no cycles: each full collection would walk all of G
-        return _similarity_pairs(G, threshold, window_days, neighbours, same_provider)
+        return _similarity_pairs(G, threshold, window_days, neighbours, same_provider, workers)
 
 
 def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neighbours: int,
-                      same_provider: float) -> SimilarPairs:
+                      same_provider: float, workers: int) -> SimilarPairs:
     """similarity_pairs' body (options checked)."""
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.ARTICLE.value)
     if len(nodes) < 2:
@@ -449,55 +597,40 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     C = X[:, rare].tocsr()
     F = X[:, frequent].tocsr()
     dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
+    index = order.astype(np.int32)  # node index of each row
+    rows = _Rows(C, F, days, dated, provider, index, window_days, threshold, same_provider, neighbours)
     blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
-    found_i, found_j, found_s = [], [], []
-    all_i, all_j, all_s = _Column(np.int32), _Column(np.int32), _Column(np.float32)  # ~24M pairs at 100k articles
-    index = order.astype(np.int32)  # node index of each row
-    pending = _no_pairs([])[1:4]  # the best links of later rows found so far: (row, other row, similarity)
-    for start, stop in blocks:  # each pair once, from its earlier row: columns from the block on
-        if start < dated:  # dated articles within the window, and every undated one
-            hi = int(np.searchsorted(days[:dated], days[stop - 1] + window_days, side="right"))
-            columns = [(start, hi), (dated, len(nodes))]
-        else:
-            columns = [(start, len(nodes))]
-        parts = [
-            _block_pairs(C, F, slice(start, stop), slice(lo, hi), days, window_days, threshold, provider, same_provider)
-            for lo, hi in columns if hi > lo
-        ]
-        i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
-        a, b = index[i], index[j]  # node indices, int32
-        all_i.extend(np.minimum(a, b))
-        all_j.extend(np.maximum(a, b))
-        all_s.extend(s)
-        # each row's best links among the pairs found from it (i) and of it (j): this block's
-        # rows have all theirs now; a later row's best few so far wait in pending
-        later, mine = j >= stop, pending[0] < stop
-        top = _top(np.concatenate((i, j[~later], pending[0][mine])), np.concatenate((j, i[~later], pending[1][mine])),
-                   np.concatenate((s, s[~later], pending[2][mine])), neighbours)
-        found_i.append(top[0])
-        found_j.append(top[1])
-        found_s.append(top[2])
-        pending = _top(np.concatenate((pending[0][~mine], j[later])), np.concatenate((pending[1][~mine], i[later])),
-                       np.concatenate((pending[2][~mine], s[later])), neighbours)
+    evidence = _Column(np.int32), _Column(np.int32), _Column(np.float32)  # ~24M pairs at 100k articles
     excerpts = [attributes[k].get("excerpt") or "" for k in order.tolist()]
     keys = [repost_key(attributes[k].get("title")) if excerpts[n] else None for n, k in enumerate(order.tolist())]
-    i, j, s = _reposts(keys, excerpts, X, days, window_days, threshold)
-    del X, C, F, keys, excerpts
+    split = _split(rows, blocks) if workers > 1 else len(blocks)
+    if split == len(blocks):
+        found, pending = _scan(rows, blocks, evidence)
+        reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
+    else:  # the later blocks in a child process, meanwhile the earlier ones and the reposts here
+        # one BLAS thread each: two processes on two cores, each with two spinning BLAS threads, run slower than one
+        with threadpool_limits(1, user_api="blas"), Forked(_scan_apart, rows, blocks[split:]) as worker:
+            found, pending = _scan(rows, blocks[:split], evidence)
+            reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
+            found, pending = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
+    del X, C, F, keys, excerpts, rows
+    found = [[part] for part in found]
+    i, j, s = reposts
     if len(i):  # every repost is evidence and a link
         a, b = index[i], index[j]
-        all_i.extend(np.minimum(a, b))
-        all_j.extend(np.maximum(a, b))
-        all_s.extend(s)
-        found_i.append(i)
-        found_j.append(j)
-        found_s.append(s)
+        evidence[0].extend(np.minimum(a, b))
+        evidence[1].extend(np.maximum(a, b))
+        evidence[2].extend(s)
+        for part, values in zip(found, reposts):
+            part.append(values)
+    found_i, found_j, found_s = found
     i, j = order[np.concatenate(found_i)], order[np.concatenate(found_j)]
     s = np.round(np.concatenate(found_s).astype(np.float64), 4)
     key = np.minimum(i, j) * len(nodes) + np.maximum(i, j)
     key, first = np.unique(key, return_index=True)  # sorted by (u, v): node ids are sorted
     return SimilarPairs(
-        nodes, all_i.joined(), all_j.joined(), all_s.joined(),
+        nodes, evidence[0].joined(), evidence[1].joined(), evidence[2].joined(),
         (key // len(nodes)).astype(np.int32), (key % len(nodes)).astype(np.int32), s[first],
     )
 

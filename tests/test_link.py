@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from graph._fork import Forked
 from graph.build import add_similar_edges, build_graph
 from graph.link import _top, _vectorise, article_texts, find_similar_pairs, link_similar, similarity_pairs
 from graph.model import Article, Related
@@ -265,3 +266,49 @@ def test_similarity_pairs_do_not_depend_on_the_block_size(monkeypatch, seed):
                                               pairs.link_u, pairs.link_v, pairs.link_similarity)])
     assert len(results[0][0]) > 100 and len(results[0][3]) > 100  # pairs and links to compare
     assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize("seed, block", [(0, 7), (1, 16), (2, 3)])
+def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block):
+    # the later blocks go to a forked child: the same evidence in the same order, the same links
+    import graph.link
+
+    G = _random_corpus(300, seed)
+    monkeypatch.setattr(graph.link, "_BLOCK", block)
+    options = dict(threshold=0.2, window_days=20, neighbours=2, same_provider=0.5)
+    one = similarity_pairs(G, workers=1, **options)
+    monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(graph.link, "can_fork", lambda: True)
+    forks = []
+
+    class Spy(Forked):
+        def __init__(self, function, rows, blocks):
+            forks.append(blocks)
+            super().__init__(function, rows, blocks)
+
+    monkeypatch.setattr(graph.link, "Forked", Spy)
+    two = similarity_pairs(G, workers=2, **options)
+    assert len(forks) == 1 and forks[0][0][0] > 0  # the child took the later blocks
+    assert len(one.u) > 200 and len(one.link_u) > 100
+    for a, b in zip(one[1:], two[1:]):
+        assert a.dtype == b.dtype and a.tolist() == b.tolist()
+
+
+def test_similarity_pairs_scan_here_when_the_child_fails(monkeypatch):
+    import graph.link
+
+    G = _random_corpus(200, 3)
+    options = dict(threshold=0.2, window_days=20, neighbours=2, same_provider=0.5)
+    monkeypatch.setattr(graph.link, "_BLOCK", 8)
+    one = similarity_pairs(G, workers=1, **options)
+    monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(graph.link, "can_fork", lambda: True)
+
+    def broken(folder, rows, blocks):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(graph.link, "_scan_apart", broken)
+    with pytest.warns(RuntimeWarning, match=r"worker process failed: MemoryError: no room; linking goes on in one process"):
+        two = similarity_pairs(G, workers=2, **options)
+    for a, b in zip(one[1:], two[1:]):
+        assert a.tolist() == b.tolist()
