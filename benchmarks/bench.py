@@ -23,7 +23,9 @@ memory are its own:
   (``link.similarity_pairs``, "link s") and ``analyse.analyse_graph`` over the graph and
   the pairs ("analyse s": clusters, PageRank, bridges, stories, providers, topics,
   timelines); its peak RSS is the pipeline's (the ``clusters``, ``providers`` and ``stats``
-  commands). Then the similar edges are added to the graph, as for a view or an export
+  commands); "with workers" adds, sampled every 20 ms, the private memory of its child
+  processes (the parsing workers, the linking child) to its RSS: what the whole process
+  tree takes. Then the similar edges are added to the graph, as for a view or an export
   ("edges s", and the peak RSS "with edges").
 
 ``--load-only`` skips the pipeline stage and the clustering digest (loading figures only).
@@ -45,6 +47,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -62,6 +65,37 @@ def _peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return round(own, 1), round(children, 1)
+
+
+def _sample_memory(pid: int) -> None:
+    """Until stopped (SIGTERM), sample every 20 ms the RSS of process ``pid`` plus the private memory of its
+    children (its parsing workers and the linking child), then print the peak sum in MB.
+
+    A forked child shares the parent's pages until either writes them: its RSS counts them
+    again, its private memory (``smaps_rollup``) does not. Linux only.
+    """
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(True))
+
+    def kilobytes(path: str, fields: tuple[str, ...]) -> int:
+        try:
+            with open(path) as f:
+                return sum(int(line.split()[1]) for line in f if line.startswith(fields))
+        except OSError:  # the child is gone already
+            return 0
+
+    peak = 0
+    while not stopped:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                children = [child for child in f.read().split() if child != str(os.getpid())]
+        except OSError:
+            break
+        total = kilobytes(f"/proc/{pid}/status", ("VmRSS:",))
+        total += sum(kilobytes(f"/proc/{child}/smaps_rollup", ("Private_Clean:", "Private_Dirty:")) for child in children)
+        peak = max(peak, total)
+        time.sleep(0.02)
+    print(round(peak / 1024, 1), flush=True)
 
 
 def _digests(articles, report, G, clusters) -> dict:
@@ -168,6 +202,8 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
     from graph.analyse import analyse_graph
     from graph.link import link_similar, similarity_pairs
 
+    sampler = subprocess.Popen([sys.executable, str(Path(__file__)), "--sample-memory", str(os.getpid())],
+                               stdout=subprocess.PIPE, text=True)
     articles, report, G, load_s, build_s, cpu_s = _scan_and_build(corpus, None, workers)
     counts = _counts(articles, report, G, {})  # before the similar edges join G
     digests = _digests(articles, report, G, {})
@@ -178,6 +214,8 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
     result = analyse_graph(G, seed=0, similarity=pairs)  # from the pairs: G holds no similar edge yet
     analysed = time.perf_counter()
     peak = _peak_mb()  # the pipeline of the clusters, providers and stats commands
+    sampler.terminate()
+    tree = float(sampler.communicate()[0])
     H = link_similar(G, pairs=pairs, copy=False)  # what views and exports add
     added = time.perf_counter()
     clusters = result["clusters"]
@@ -192,6 +230,7 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
         "edges_s": round(added - analysed, 2),
         "similar_edges": sum(1 for _, _, k in H.edges(data="kind") if k == "similar"),
         "peak_mb": peak,
+        "peak_tree_mb": tree,
         "peak_edges_mb": _peak_mb(),
         "counts": counts,
         "digests": digests,
@@ -275,7 +314,8 @@ def _table(rows: list[dict]) -> str:
             f"{warm:.2f}",
             f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
             f"{p['edges_s']:.1f}" if p else "-",
-            f"{max(p['peak_mb']):.0f} (with edges {max(p['peak_edges_mb']):.0f}; naive {max(r['naive']['peak_mb']):.0f})" if p
+            f"{p['peak_mb'][0]:.0f} (with workers {p['peak_tree_mb']:.0f}; with edges {max(p['peak_edges_mb']):.0f}; "
+            f"naive {max(r['naive']['peak_mb']):.0f})" if p
             else f"load+build {max(r['cold']['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
             "yes" if r["identical"] else "NO",
         ))
@@ -299,7 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
+    parser.add_argument("--sample-memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.sample_memory:
+        _sample_memory(args.sample_memory)
+        return 0
     if args.stage:  # inside a stage's own process
         result = STAGES[args.stage](corpus=args.corpus, cache=args.cache, workers=args.workers, load_only=args.load_only)
         print(json.dumps(result))

@@ -55,7 +55,7 @@ def main() -> None:
     width = max(map(len, times))
     for name, seconds in times.items():
         print(f"{name:<{width}}  {seconds:6.2f} s")
-    print(f"{len(pairs.u):,} alike pairs, {len(pairs.link_u):,} links, {len(links.nodes):,} articles")
+    print(f"{len(pairs.other):,} alike pairs, {len(pairs.link_u):,} links, {len(links.nodes):,} articles")
 
 
 if __name__ == "__main__":

@@ -349,6 +349,7 @@ class _Rows(NamedTuple):
     threshold: float
     same_provider: float
     neighbours: int
+    reposts: tuple  # (row, later row, similarity) of every repost pair, by row
 
 
 def _columns(rows: _Rows, start: int, stop: int) -> list[tuple[int, int]]:
@@ -361,14 +362,15 @@ def _columns(rows: _Rows, start: int, stop: int) -> list[tuple[int, int]]:
 
 def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
     """Compare ``blocks`` of rows with their columns: every pair goes to ``evidence`` (three
-    columns: node index u < v, similarity), each row's best links come back.
+    columns: how many pairs each row has, their later rows, their similarities: the
+    reposts among them), each row's best links come back (reposts apart).
 
     Returns ``(found, pending)``: the best ``neighbours`` links (row, other row, similarity)
     of every row of ``blocks``, and those found so far of the rows after them.
     """
     found_i, found_j, found_s = [], [], []
     if pending is None:
-        pending = _no_pairs([])[1:4]
+        pending = _NO_LINKS
     for start, stop in blocks:
         parts = [
             _block_pairs(rows.C, rows.F, slice(start, stop), slice(lo, hi), rows.days, rows.window, rows.threshold,
@@ -376,10 +378,12 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
             for lo, hi in _columns(rows, start, stop)
         ]
         i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
-        a, b = rows.index[i], rows.index[j]  # node indices, int32
-        evidence[0].extend(np.minimum(a, b))
-        evidence[1].extend(np.maximum(a, b))
-        evidence[2].extend(s)
+        first, last = np.searchsorted(rows.reposts[0], (start, stop))  # and the reposts of these rows
+        row = np.concatenate((i, rows.reposts[0][first:last])) - start
+        by_row = np.argsort(row.astype(np.int16 if stop - start <= 1 << 15 else np.int64), kind="stable")  # radix sort
+        evidence[0].extend(np.bincount(row, minlength=stop - start))
+        evidence[1].extend(np.concatenate((j, rows.reposts[1][first:last]))[by_row])
+        evidence[2].extend(np.concatenate((s, rows.reposts[2][first:last]))[by_row])
         # each row's best links among the pairs found from it (i) and of it (j): this block's
         # rows have all theirs now; a later row's best few so far wait in pending
         later, mine = j >= stop, pending[0] < stop
@@ -391,11 +395,11 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
         pending = _top(np.concatenate((pending[0][~mine], j[later])), np.concatenate((pending[1][~mine], i[later])),
                        np.concatenate((pending[2][~mine], s[later])), rows.neighbours)
     found = tuple(np.concatenate(part) if part else empty
-                  for part, empty in zip((found_i, found_j, found_s), _no_pairs([])[1:4]))
+                  for part, empty in zip((found_i, found_j, found_s), _NO_LINKS))
     return found, pending
 
 
-_EVIDENCE = (("u", np.int32), ("v", np.int32), ("similarity", np.float32))
+_EVIDENCE = (("counts", np.int32), ("other", np.int32), ("similarity", np.float32))
 
 
 class _FileColumn:
@@ -449,7 +453,8 @@ PARALLEL_MIN = 20_000
 def _split(rows: _Rows, blocks: list[tuple[int, int]]) -> int:
     """The first of ``blocks`` a second process scans: about half the work, by rows times columns compared.
 
-    This process takes a little less, as it also finds the reposts meanwhile.
+    This process takes a little less (:data:`_OWN_SHARE`): it also keeps its pairs in
+    memory, while the child only writes them out, and then reads the child's.
     """
     if len(rows.days) < PARALLEL_MIN or len(blocks) < 2:
         return len(blocks)
@@ -459,24 +464,68 @@ def _split(rows: _Rows, blocks: list[tuple[int, int]]) -> int:
     return int(np.clip(np.searchsorted(share, _OWN_SHARE), 1, len(blocks) - 1))
 
 
-_OWN_SHARE = 0.42  # of the scan's work, done by the process that also finds the reposts
+_OWN_SHARE = 0.45  # of the scan's work, done by the process that keeps the pairs
 
 
 class SimilarPairs(NamedTuple):
-    """What :func:`similarity_pairs` finds: every alike pair, and the links kept for the graph."""
+    """What :func:`similarity_pairs` finds: every alike pair (the evidence), and the links kept for the graph.
+
+    The evidence is held by row, as a sparse matrix holds its values: ``rows`` are the
+    articles in time order (the index into ``nodes`` of each), and row ``r``'s pairs are
+    ``other[indptr[r]:indptr[r + 1]]`` (the later article's row) with their
+    ``similarity``: 8 bytes a pair, where ``(u, v, similarity)`` arrays take 12 (~100 MB
+    less at 100,000 articles and 24M pairs). :attr:`u` and :attr:`v` give the pairs as
+    node indices. The links are ``link_u < link_v`` (node indices, sorted) with
+    ``link_similarity``.
+
+    Examples
+    --------
+    >>> pairs = SimilarPairs.of_pairs(["a", "b", "c"], [2, 0], [1, 1], [0.5, 0.75])
+    >>> pairs.indptr.tolist(), pairs.other.tolist(), pairs.u.tolist(), pairs.v.tolist()
+    ([0, 1, 2, 2], [1, 2], [0, 1], [1, 2])
+    """
 
     nodes: list[str]
-    u: np.ndarray
-    v: np.ndarray
+    rows: np.ndarray
+    indptr: np.ndarray
+    other: np.ndarray
     similarity: np.ndarray
     link_u: np.ndarray
     link_v: np.ndarray
     link_similarity: np.ndarray
 
+    @property
+    def u(self) -> np.ndarray:
+        """The smaller node index of every pair, in the evidence's order."""
+        return np.minimum(*self._ends())
+
+    @property
+    def v(self) -> np.ndarray:
+        """The larger node index of every pair, in the evidence's order."""
+        return np.maximum(*self._ends())
+
+    def _ends(self) -> tuple[np.ndarray, np.ndarray]:
+        row = np.repeat(np.arange(len(self.rows)), np.diff(self.indptr))
+        return self.rows[row], self.rows[self.other]
+
+    @classmethod
+    def of_pairs(cls, nodes: list[str], u, v, similarity, link_u=(), link_v=(), link_similarity=()) -> "SimilarPairs":
+        """Evidence of ``(u, v, similarity)`` pairs of node indices (rows in node order), and these links."""
+        u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+        first, later = np.minimum(u, v), np.maximum(u, v)
+        order = np.argsort(first, kind="stable")
+        indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(first, minlength=len(nodes)), out=indptr[1:])
+        return cls(nodes, np.arange(len(nodes), dtype=np.int32), indptr, later[order].astype(np.int32),
+                   np.asarray(similarity, dtype=np.float32)[order], np.asarray(link_u, dtype=np.int32),
+                   np.asarray(link_v, dtype=np.int32), np.asarray(link_similarity, dtype=np.float64))
+
 
 def _no_pairs(nodes: list[str]) -> SimilarPairs:
-    empty = np.zeros(0, dtype=np.int32)
-    return SimilarPairs(nodes, empty, empty, np.zeros(0, np.float32), empty, empty, np.zeros(0, np.float64))
+    return SimilarPairs.of_pairs(nodes, [], [], [])
+
+
+_NO_LINKS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
 def similarity_pairs(
@@ -598,39 +647,34 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     F = X[:, frequent].tocsr()
     dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
     index = order.astype(np.int32)  # node index of each row
-    rows = _Rows(C, F, days, dated, provider, index, window_days, threshold, same_provider, neighbours)
+    excerpts = [attributes[k].get("excerpt") or "" for k in order.tolist()]
+    keys = [repost_key(attributes[k].get("title")) if excerpts[n] else None for n, k in enumerate(order.tolist())]
+    reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
+    del X, keys, excerpts
+    by_row = np.argsort(reposts[0], kind="stable")
+    rows = _Rows(C, F, days, dated, provider, index, window_days, threshold, same_provider, neighbours,
+                 tuple(part[by_row] for part in reposts))
     blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
     evidence = _Column(np.int32), _Column(np.int32), _Column(np.float32)  # ~24M pairs at 100k articles
-    excerpts = [attributes[k].get("excerpt") or "" for k in order.tolist()]
-    keys = [repost_key(attributes[k].get("title")) if excerpts[n] else None for n, k in enumerate(order.tolist())]
     split = _split(rows, blocks) if workers > 1 else len(blocks)
     if split == len(blocks):
-        found, pending = _scan(rows, blocks, evidence)
-        reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
-    else:  # the later blocks in a child process, meanwhile the earlier ones and the reposts here
+        found, _ = _scan(rows, blocks, evidence)
+    else:  # the later blocks in a child process, meanwhile the earlier ones here
         # one BLAS thread each: two processes on two cores, each with two spinning BLAS threads, run slower than one
         with threadpool_limits(1, user_api="blas"), Forked(_scan_apart, rows, blocks[split:]) as worker:
             found, pending = _scan(rows, blocks[:split], evidence)
-            reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
-            found, pending = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
-    del X, C, F, keys, excerpts, rows
-    found = [[part] for part in found]
-    i, j, s = reposts
-    if len(i):  # every repost is evidence and a link
-        a, b = index[i], index[j]
-        evidence[0].extend(np.minimum(a, b))
-        evidence[1].extend(np.maximum(a, b))
-        evidence[2].extend(s)
-        for part, values in zip(found, reposts):
-            part.append(values)
-    found_i, found_j, found_s = found
-    i, j = order[np.concatenate(found_i)], order[np.concatenate(found_j)]
-    s = np.round(np.concatenate(found_s).astype(np.float64), 4)
+            found, _ = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
+    del C, F, rows
+    # every repost is a link too, whatever neighbours
+    i, j = order[np.concatenate((found[0], reposts[0]))], order[np.concatenate((found[1], reposts[1]))]
+    s = np.round(np.concatenate((found[2], reposts[2])).astype(np.float64), 4)
     key = np.minimum(i, j) * len(nodes) + np.maximum(i, j)
     key, first = np.unique(key, return_index=True)  # sorted by (u, v): node ids are sorted
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(evidence[0].joined(), out=indptr[1:])
     return SimilarPairs(
-        nodes, evidence[0].joined(), evidence[1].joined(), evidence[2].joined(),
+        nodes, index, indptr, evidence[1].joined(), evidence[2].joined(),
         (key // len(nodes)).astype(np.int32), (key % len(nodes)).astype(np.int32), s[first],
     )
 

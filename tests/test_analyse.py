@@ -290,7 +290,7 @@ def test_find_clusters_uses_similarity_pairs_of_its_articles():
     # Evidence from a larger graph (node "x" is not in G): every pair of a, b, c, d alike.
     nodes = ["a", "b", "c", "d", "x"]
     u, v = np.array([0, 0, 0, 1, 1, 2, 0]), np.array([1, 2, 3, 2, 3, 3, 4])
-    similarity = SimilarPairs(nodes, u, v, np.full(7, 0.5, dtype=np.float32), u[:0], v[:0], np.zeros(0))
+    similarity = SimilarPairs.of_pairs(nodes, u, v, np.full(7, 0.5))
     assert find_clusters(G, resolution=0.3) == {"a": 0, "b": 0, "c": 1, "d": 1}
     assert find_clusters(G, resolution=0.3, similarity=similarity) == {"a": 0, "b": 0, "c": 0, "d": 0}
 
@@ -393,3 +393,32 @@ def test_analysis_from_pairs_equals_analysis_of_the_graph_with_its_similar_edges
         assert len(edges(links)) > 0 and edges(links) == edges(reference)
         assert links.related.tolist() == reference.related.tolist()
         assert links.related_similarity.tolist() == reference.related_similarity.tolist()
+
+
+def test_row_evidence_sums_as_pairs_do():
+    """The evidence held by row (link.SimilarPairs) sums into the groups' graph as (u, v, w) arrays do."""
+    from graph.analyse import RowEvidence, _aggregate
+    from graph.link import SimilarPairs
+
+    rng = np.random.default_rng(4)
+    n = 60
+    u, v = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    keep = u != v
+    key = np.unique(np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep])
+    u, v, w = key // n, key % n, rng.random(len(key)).round(3) + 0.2
+    membership = rng.integers(0, 9, n)
+    pairs = SimilarPairs.of_pairs([f"n{k:02d}" for k in range(n)], u, v, w)
+    rows = RowEvidence(pairs.rows.astype(np.int64), pairs.indptr, pairs.other, pairs.similarity)
+    by_rows, sizes, _ = _aggregate([rows], membership)
+    by_pairs, sizes_too, _ = _aggregate([(u, v, w.astype(np.float32))], membership)
+
+    def edges(H):
+        return sorted(zip(H.get_edgelist(), np.round(H.es["weight"], 9)))
+
+    assert sizes.tolist() == sizes_too.tolist() and len(edges(by_pairs)) > 30
+    assert edges(by_rows) == edges(by_pairs)
+    # rows of articles not analysed (-1) add nothing: as the pairs without them
+    absent = np.arange(n) % 7 == 0
+    rows = rows._replace(article=np.where(absent, -1, rows.article))
+    kept = ~absent[u] & ~absent[v]
+    assert edges(_aggregate([rows], membership)[0]) == edges(_aggregate([(u[kept], v[kept], w[kept].astype(np.float32))], membership)[0])
