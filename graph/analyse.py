@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ._gc import paused_gc
+from .link import STRENGTH_SCALE
 from .model import EdgeKind, NodeKind
 
 __all__ = [
@@ -117,13 +118,15 @@ class RowEvidence(NamedTuple):
     """Weighted pairs held by row, as ``link.SimilarPairs`` holds its evidence.
 
     Row ``r`` is article ``article[r]`` (-1: not one of the articles analysed); its pairs
-    are with the rows ``other[indptr[r]:indptr[r + 1]]``, of those ``weight``.
+    are with the rows ``other[indptr[r]:indptr[r + 1]]``, of those ``weight`` divided by
+    ``scale`` (``link.SimilarPairs`` holds its similarities as uint16 steps).
     """
 
     article: np.ndarray
     indptr: np.ndarray
     other: np.ndarray
     weight: np.ndarray
+    scale: float = 1.0
 
 
 def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_matrix:
@@ -141,7 +144,8 @@ def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_m
     parts = []
     for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         a, b = int(indptr[r0]), int(indptr[r1])
-        E = sp.csr_matrix((np.asarray(evidence.weight[a:b], dtype=np.float64), evidence.other[a:b], indptr[r0:r1 + 1] - a),
+        weight = np.asarray(evidence.weight[a:b], dtype=np.float64) / evidence.scale
+        E = sp.csr_matrix((weight, evidence.other[a:b], indptr[r0:r1 + 1] - a),
                           shape=(r1 - r0, rows))
         parts.append(E @ M)
     A = (M.T.tocsr() @ sp.vstack(parts, format="csr")).tocoo()
@@ -322,7 +326,7 @@ def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float |
         n = len(links.nodes)
         # pairs of another graph (G filtered since) count between G's articles only
         article = _positions(links.nodes, similarity.nodes)[similarity.rows]
-        text = RowEvidence(article, similarity.indptr, similarity.other, similarity.similarity)
+        text = RowEvidence(article, similarity.indptr, similarity.other, similarity.strength, STRENGTH_SCALE)
         a, b = links.related[:, 0], links.related[:, 1]
         key = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         evidence = [text, (key // n, key % n, np.full(len(key), related_weight))]
@@ -484,10 +488,31 @@ def _pagerank(links: ArticleLinks, alpha: float) -> np.ndarray:
     """PageRank of every article (rank_articles' body): related links weigh 1, similar ones their weight."""
     edges = np.concatenate([links.related, links.similar])
     H = _igraph_of(len(links.nodes), edges[:, 0], edges[:, 1], directed=True)
-    if not len(edges):
+    del edges
+    if not len(links.related) + len(links.similar):
         return np.asarray(H.pagerank(directed=True, damping=alpha), dtype=np.float64)
-    H.es["weight"] = np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]).tolist()
-    return np.asarray(H.pagerank(directed=True, damping=alpha, weights="weight"), dtype=np.float64)
+    weights = _float_list(np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]))
+    return np.asarray(H.pagerank(directed=True, damping=alpha, weights=weights), dtype=np.float64)
+
+
+def _float_list(values: np.ndarray) -> list[float]:
+    """``values.tolist()``, with one float object per distinct value (igraph takes weights as a list).
+
+    Link weights are 1 or similarities rounded to 4 decimals: at 100,000 articles 1.5M
+    weights hold a few thousand values, and a float object each would take ~36 MB more.
+
+    Examples
+    --------
+    >>> weights = _float_list(np.array([0.5, 1.0, 0.5]))
+    >>> weights, weights[0] is weights[2]
+    ([0.5, 1.0, 0.5], True)
+    """
+    distinct, which = np.unique(values, return_inverse=True)
+    shared = distinct.tolist()
+    result: list[float] = []
+    for start in range(0, len(which), _EDGES_AT_ONCE):
+        result += map(shared.__getitem__, which[start:start + _EDGES_AT_ONCE].tolist())
+    return result
 
 
 def rank_articles(G: nx.DiGraph, *, alpha: float = 0.85) -> dict[str, float]:

@@ -405,12 +405,13 @@ def test_row_evidence_sums_as_pairs_do():
     u, v = rng.integers(0, n, 400), rng.integers(0, n, 400)
     keep = u != v
     key = np.unique(np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep])
-    u, v, w = key // n, key % n, rng.random(len(key)).round(3) + 0.2
+    u, v, w = key // n, key % n, rng.random(len(key)).round(3) * 0.8 + 0.2  # similarities, in (0, 1]
     membership = rng.integers(0, 9, n)
     pairs = SimilarPairs.of_pairs([f"n{k:02d}" for k in range(n)], u, v, w)
-    rows = RowEvidence(pairs.rows.astype(np.int64), pairs.indptr, pairs.other, pairs.similarity)
+    rows = RowEvidence(pairs.rows.astype(np.int64), pairs.indptr, pairs.other, pairs.strength, 65535.0)
+    w = np.round(w * 65535) / 65535  # the similarity as the pairs hold it, in steps of 1/65,535
     by_rows, sizes, _ = _aggregate([rows], membership)
-    by_pairs, sizes_too, _ = _aggregate([(u, v, w.astype(np.float32))], membership)
+    by_pairs, sizes_too, _ = _aggregate([(u, v, w)], membership)
 
     def edges(H):
         return sorted(zip(H.get_edgelist(), np.round(H.es["weight"], 9)))
@@ -421,4 +422,4 @@ def test_row_evidence_sums_as_pairs_do():
     absent = np.arange(n) % 7 == 0
     rows = rows._replace(article=np.where(absent, -1, rows.article))
     kept = ~absent[u] & ~absent[v]
-    assert edges(_aggregate([rows], membership)[0]) == edges(_aggregate([(u[kept], v[kept], w[kept].astype(np.float32))], membership)[0])
+    assert edges(_aggregate([rows], membership)[0]) == edges(_aggregate([(u[kept], v[kept], w[kept])], membership)[0])
