@@ -423,3 +423,43 @@ def test_row_evidence_sums_as_pairs_do():
     rows = rows._replace(article=np.where(absent, -1, rows.article))
     kept = ~absent[u] & ~absent[v]
     assert edges(_aggregate([rows], membership)[0]) == edges(_aggregate([(u[kept], v[kept], w[kept])], membership)[0])
+
+
+LABEL_TRICKY = [
+    "'Quoted' -dash- it's a-b-- x--y _under_ 1,000 3.5% ÉCOLE naïve ﬁle ℌello İstanbul ß",
+    "rock-'n'-roll don’t ’tis -'a'-b x'y'' ''z --- '' ’’ 2-in-1 7-eleven 3d-printed _-ab ²x x² ab_ _ab 1a-b2-cd",
+    "a", "日本語 テキスト", "Ω≈ç√ 𝔘𝔫𝔦", "", "the of and", "Acme recalls robot vacuum; robot vacuum recall at ACME",
+    "H2O v2-beta 4chan's COVID-19 covid19 100k-word GPT-4o e-mail re-‐use ½price Ⅻ-kings",
+]
+
+
+def _count_vectorizer_words(titles):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from graph.analyse import LABEL_PATTERN
+
+    vectorizer = CountVectorizer(stop_words="english", binary=True, strip_accents="unicode", token_pattern=LABEL_PATTERN)
+    counts = vectorizer.fit_transform(titles).tocsr()
+    return counts.toarray().tolist(), vectorizer.get_feature_names_out().tolist()
+
+
+def test_title_words_equal_count_vectorizer_on_tricky_text():
+    from graph.analyse import title_words
+
+    counts, words = title_words(LABEL_TRICKY)
+    expected_counts, expected_words = _count_vectorizer_words(LABEL_TRICKY)
+    assert words.tolist() == expected_words and "in-1" in expected_words and "printed" in expected_words
+    assert counts.toarray().tolist() == expected_counts
+
+
+def test_title_words_equal_count_vectorizer_on_the_real_corpora(corpus_dir):
+    from graph.analyse import title_words
+    from graph.load import scan
+
+    for name in ("everyday-ai-2019-12", "everyday-powerapps"):
+        articles, _ = scan([corpus_dir / name], cache=None)
+        titles = [a.title or "" for a in articles] + [r.title or "" for a in articles for r in a.related]
+        counts, words = title_words(titles)
+        expected_counts, expected_words = _count_vectorizer_words(titles)
+        assert len(expected_words) > 400 and words.tolist() == expected_words
+        assert counts.toarray().tolist() == expected_counts
