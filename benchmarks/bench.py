@@ -215,7 +215,8 @@ def stage_pipeline(corpus: str, workers: int | None, **_) -> dict:
     analysed = time.perf_counter()
     peak = _peak_mb()  # the pipeline of the clusters, providers and stats commands
     sampler.terminate()
-    tree = float(sampler.communicate()[0])
+    sampled = sampler.communicate()[0].strip()
+    tree = float(sampled) if sampled else None  # none when stopped before its first sample
     H = link_similar(G, pairs=pairs, copy=False)  # what views and exports add
     added = time.perf_counter()
     clusters = result["clusters"]
@@ -314,7 +315,7 @@ def _table(rows: list[dict]) -> str:
             f"{warm:.2f}",
             f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
             f"{p['edges_s']:.1f}" if p else "-",
-            f"{p['peak_mb'][0]:.0f} (with workers {p['peak_tree_mb']:.0f}; with edges {max(p['peak_edges_mb']):.0f}; "
+            f"{p['peak_mb'][0]:.0f} (with workers {p['peak_tree_mb'] or float('nan'):.0f}; with edges {p['peak_edges_mb'][0]:.0f}; "
             f"naive {max(r['naive']['peak_mb']):.0f})" if p
             else f"load+build {max(r['cold']['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
             "yes" if r["identical"] else "NO",

@@ -10,6 +10,8 @@ parent reads them straight into what it keeps.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -47,6 +49,29 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1 and cores() > 1
 
 
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
+
+
+def _end_with(parent: int, folder: Path) -> None:
+    """In the child: end, removing ``folder``, when the parent process ends first (killed, say).
+
+    Linux sends SIGTERM on the parent's death (``prctl(PR_SET_PDEATHSIG)``); elsewhere the
+    child just finishes its part alone.
+    """
+    def leave(*_):
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, leave)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent ended before prctl took effect
+        leave()
+
+
 class Forked:
     """``function(folder, *args)`` running in a forked child; :meth:`result` waits for its arrays.
 
@@ -66,10 +91,17 @@ class Forked:
 
     def __init__(self, function: Callable[..., dict[str, np.ndarray]], *args):
         self.folder = Path(tempfile.mkdtemp(prefix="graph-worker-"))
-        self.pid = os.fork()
+        parent = os.getpid()
+        try:
+            self.pid = os.fork()
+        except OSError as error:  # no process to spare (a container's limit, memory)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.pid = None
+            raise WorkerError(f"cannot start a worker process: {error}") from error
         if self.pid == 0:  # the child: compute, save, leave without running the parent's exit handlers
             code = 1
             try:
+                _end_with(parent, self.folder)
                 for name, array in function(self.folder, *args).items():
                     np.save(self.folder / f"{name}.npy", np.asarray(array), allow_pickle=False)
                 code = 0
@@ -82,22 +114,32 @@ class Forked:
         """Wait for the child and return its arrays; raise :class:`WorkerError` when it failed."""
         if self.pid is None:
             raise WorkerError("the worker's result was already taken")
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
+        pid, self.pid = self.pid, None
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError as error:  # reaped elsewhere (SIGCHLD ignored): its end is unknown
+            raise WorkerError(f"worker process lost: {error}") from error
         if os.WIFSIGNALED(status):
             raise WorkerError(f"worker process killed by signal {os.WTERMSIG(status)} (out of memory?)")
         if os.WEXITSTATUS(status) != 0:
-            error = self.folder / "error.txt"
-            detail = error.read_text(encoding="utf-8").strip().splitlines()[-1] if error.exists() else "no message"
-            raise WorkerError(f"worker process failed: {detail}")
+            raise WorkerError(f"worker process failed: {self._error()}")
         return {path.stem: np.load(path, allow_pickle=False) for path in sorted(self.folder.glob("*.npy"))}
+
+    def _error(self) -> str:
+        """The last line of the child's traceback (it may not have been able to write it: a full disk)."""
+        try:
+            lines = (self.folder / "error.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            lines = []
+        return lines[-1] if lines else "no message"
 
     def close(self) -> None:
         """Stop the child if it still runs and remove its folder."""
-        if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):  # gone and reaped already
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "Forked":

@@ -140,6 +140,8 @@ def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_m
     arrays), and the weights are made float64 a few million at a time.
     """
     rows = len(evidence.article)
+    if not rows or not evidence.indptr[-1]:
+        return sp.csr_matrix((groups, groups), dtype=np.float64)
     row_group = np.where(evidence.article >= 0, group[np.maximum(evidence.article, 0)], groups)  # the absent: dropped
     M = sp.csr_matrix((np.ones(rows), row_group, np.arange(rows + 1)), shape=(rows, groups + 1))
     indptr = evidence.indptr

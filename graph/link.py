@@ -550,7 +550,7 @@ STRENGTH_SCALE = 65535.0
 
 def _strength(similarity: np.ndarray) -> np.ndarray:
     """Similarities in (0, 1] as :attr:`SimilarPairs.strength` (uint16; a cosine may exceed 1 by a rounding)."""
-    return np.rint(np.minimum(similarity, 1.0) * STRENGTH_SCALE).astype(np.uint16)
+    return np.rint(np.clip(similarity, 0.0, 1.0) * STRENGTH_SCALE).astype(np.uint16)
 
 
 def _no_pairs(nodes: list[str]) -> SimilarPairs:
@@ -690,13 +690,20 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
     evidence = tuple(_Column(dtype) for _, dtype in _EVIDENCE)  # ~24M pairs at 100k articles
     split = _split(rows, blocks) if workers > 1 else len(blocks)
+    if split < len(blocks):  # the later blocks in a child process, meanwhile the earlier ones here
+        # one BLAS thread each: two processes on two cores, each with two spinning BLAS threads, run slower than one
+        with threadpool_limits(1, user_api="blas"):
+            try:
+                worker = Forked(_scan_apart, rows, blocks[split:])
+            except WorkerError as error:
+                warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=3)
+                split = len(blocks)
+            else:
+                with worker:
+                    found, pending = _scan(rows, blocks[:split], evidence)
+                    found, _ = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
     if split == len(blocks):
         found, _ = _scan(rows, blocks, evidence)
-    else:  # the later blocks in a child process, meanwhile the earlier ones here
-        # one BLAS thread each: two processes on two cores, each with two spinning BLAS threads, run slower than one
-        with threadpool_limits(1, user_api="blas"), Forked(_scan_apart, rows, blocks[split:]) as worker:
-            found, pending = _scan(rows, blocks[:split], evidence)
-            found, _ = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
     del C, F, rows
     # every repost is a link too, whatever neighbours
     i, j = order[np.concatenate((found[0], reposts[0]))], order[np.concatenate((found[1], reposts[1]))]

@@ -463,3 +463,13 @@ def test_title_words_equal_count_vectorizer_on_the_real_corpora(corpus_dir):
         expected_counts, expected_words = _count_vectorizer_words(titles)
         assert len(expected_words) > 400 and words.tolist() == expected_words
         assert counts.toarray().tolist() == expected_counts
+
+
+def test_find_clusters_with_pairs_of_no_articles():
+    from graph.link import similarity_pairs
+
+    G = nx.DiGraph()
+    for n in "abc":
+        G.add_node(n, kind="article", title="acme robot")
+    G.add_edge("a", "b", kind="related")
+    assert find_clusters(G, similarity=similarity_pairs(nx.DiGraph())) == {"a": 0, "b": 0, "c": 1}

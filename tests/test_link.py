@@ -312,3 +312,25 @@ def test_similarity_pairs_scan_here_when_the_child_fails(monkeypatch):
         two = similarity_pairs(G, workers=2, **options)
     for a, b in zip(one[1:], two[1:]):
         assert a.tolist() == b.tolist()
+
+
+def test_similarity_pairs_in_one_process_when_no_process_can_start(monkeypatch):
+    import os
+
+    import graph.link
+
+    G = _random_corpus(200, 4)
+    options = dict(threshold=0.2, window_days=20, neighbours=2, same_provider=0.5)
+    monkeypatch.setattr(graph.link, "_BLOCK", 8)
+    one = similarity_pairs(G, workers=1, **options)
+    monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(graph.link, "can_fork", lambda: True)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with pytest.warns(RuntimeWarning, match=r"cannot start a worker process: .*; linking goes on in one process"):
+        two = similarity_pairs(G, workers=2, **options)
+    for a, b in zip(one[1:], two[1:]):
+        assert a.tolist() == b.tolist()
