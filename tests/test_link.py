@@ -268,13 +268,16 @@ def test_similarity_pairs_do_not_depend_on_the_block_size(monkeypatch, seed):
     assert results[0] == results[1] == results[2]
 
 
-@pytest.mark.parametrize("seed, block", [(0, 7), (1, 16), (2, 3)])
-def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block):
+@pytest.mark.parametrize("seed, block, n", [(0, 7, 300), (1, 16, 300), (2, 3, 300), (3, 64, 1500)])
+def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n):
     # the later blocks go to a forked child: the same evidence in the same order, the same links
     import graph.link
 
-    G = _random_corpus(300, seed)
+    G = _random_corpus(n, seed)
     monkeypatch.setattr(graph.link, "_BLOCK", block)
+    frequent = []  # at 1,500 articles some words are in more than 256: the dense products of frequent words run too
+    block_pairs = graph.link._block_pairs
+    monkeypatch.setattr(graph.link, "_block_pairs", lambda C, F, *rest: frequent.append(F.shape[1]) or block_pairs(C, F, *rest))
     options = dict(threshold=0.2, window_days=20, neighbours=2, same_provider=0.5)
     one = similarity_pairs(G, workers=1, **options)
     monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
@@ -289,6 +292,7 @@ def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block):
     monkeypatch.setattr(graph.link, "Forked", Spy)
     two = similarity_pairs(G, workers=2, **options)
     assert len(forks) == 1 and forks[0][0][0] > 0  # the child took the later blocks
+    assert (max(frequent) > 0) == (n > 1000)
     assert len(one.u) > 200 and len(one.link_u) > 100
     for a, b in zip(one[1:], two[1:]):
         assert a.dtype == b.dtype and a.tolist() == b.tolist()
