@@ -338,3 +338,9 @@ def test_similarity_pairs_in_one_process_when_no_process_can_start(monkeypatch):
         two = similarity_pairs(G, workers=2, **options)
     for a, b in zip(one[1:], two[1:]):
         assert a.tolist() == b.tolist()
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
+def test_similarity_pairs_rejects_bad_workers(workers):
+    with pytest.raises(ValueError, match=r"^workers must be a positive integer, got "):
+        similarity_pairs(_graph(ROWS), workers=workers)
