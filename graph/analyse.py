@@ -137,7 +137,7 @@ def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_m
 
     Two sparse products, ``M.T @ E @ M`` with ``M`` the group of each row: scipy sums
     them row by row without sorting the 24M pairs (~3x faster than summing ``(u, v)``
-    arrays), and the weights are made float64 a few million at a time.
+    arrays), and the weights are made float64 half a million at a time.
     """
     rows = len(evidence.article)
     if not rows or not evidence.indptr[-1]:
@@ -145,7 +145,7 @@ def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_m
     row_group = np.where(evidence.article >= 0, group[np.maximum(evidence.article, 0)], groups)  # the absent: dropped
     M = sp.csr_matrix((np.ones(rows), row_group, np.arange(rows + 1)), shape=(rows, groups + 1))
     indptr = evidence.indptr
-    bounds = np.unique(np.r_[0, np.searchsorted(indptr, np.arange(4 * _CHUNK, indptr[-1], 4 * _CHUNK)), rows])
+    bounds = np.unique(np.r_[0, np.searchsorted(indptr, np.arange(_CHUNK, indptr[-1], _CHUNK)), rows])
     parts = []
     for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         a, b = int(indptr[r0]), int(indptr[r1])
@@ -1024,13 +1024,12 @@ def analyse_graph(
 def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bridge_samples, similarity) -> dict:
     """analyse_graph's body."""
     links = article_links(G, similarity)
+    # PageRank first: its igraph graph and PRPACK's copy of it (~140 MB at 100k) are the
+    # analysis' largest transient, and nothing else is held yet
+    rank = _pagerank(links, 0.85) if links.nodes else np.zeros(0)
     pairs = story_pairs(links, related_weight=related_weight)
     clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight)
     cluster = _cluster_array(links, clusters)
-    if links.nodes:
-        rank = _pagerank(links, 0.85)
-    else:
-        rank = np.zeros(0)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     # the bridges' graph is every linked pair: the same pairs unless related links weigh nothing
     linked = pairs if related_weight > 0 else story_pairs(links, related_weight=1.0)
