@@ -13,7 +13,7 @@ import leidenalg
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ._gc import paused_gc
 from .link import _INNER, STRENGTH_SCALE, _runs
@@ -658,9 +658,10 @@ def title_words(titles: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     binary=True, strip_accents="unicode", token_pattern=LABEL_PATTERN)`` (tests compare
     them on both real corpora and tricky text), at a third of its time: a title is split
     into runs of word characters, apostrophes and hyphens with one ``str.translate``
-    (``link._runs``, as the similarity's words), and each distinct run is matched once. A run stripped of its apostrophes and hyphens that
-    starts with a letter is one word (two characters or more); any other is left to the
-    pattern (``2-in-1`` holds the word ``in-1``).
+    (``link._runs``, as for the similarity's words), and each distinct run is matched
+    once. A run stripped of its apostrophes and hyphens that starts with a letter is one
+    word (two characters or more); any other is left to the pattern (``2-in-1`` holds the
+    word ``in-1``).
 
     Examples
     --------

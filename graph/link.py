@@ -359,7 +359,6 @@ class _Rows(NamedTuple):
     days: np.ndarray
     dated: int  # rows before this one are dated
     provider: np.ndarray
-    index: np.ndarray  # node index (int32) of each row
     window: float
     threshold: float
     same_provider: float
@@ -431,12 +430,11 @@ def _scan_apart(folder: Path, rows: _Rows, blocks: list[tuple[int, int]]) -> dic
     """:func:`_scan` in a child process (``_fork.Forked``): the evidence goes to files in ``folder``."""
     columns = [_FileColumn(folder / f"evidence-{name}.bin", dtype) for name, dtype in _EVIDENCE]
     try:
-        found, pending = _scan(rows, blocks, columns)
+        found, _ = _scan(rows, blocks, columns)  # its blocks end at the last row: none is left pending
     finally:
         for column in columns:
             column.file.close()
-    return {"found_i": found[0], "found_j": found[1], "found_s": found[2],
-            "pending_i": pending[0], "pending_j": pending[1], "pending_s": pending[2]}
+    return {"found_i": found[0], "found_j": found[1], "found_s": found[2]}
 
 
 def _join_scans(worker: Forked, found, pending, rows: _Rows, blocks, evidence):
@@ -445,20 +443,19 @@ def _join_scans(worker: Forked, found, pending, rows: _Rows, blocks, evidence):
     The result is the one :func:`_scan` of all the blocks in one process gives: the
     child's evidence follows this process' in ``evidence``; a row's best links are the
     best of those the child found and those waiting in ``pending`` here. When the child
-    failed, its blocks are scanned here instead, with a warning.
+    failed, its blocks are scanned here instead, with a warning. Returns every row's best links.
     """
     try:
         theirs = worker.result()
     except WorkerError as error:
         warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=4)
-        more, pending = _scan(rows, blocks, evidence, pending)
-        return tuple(np.concatenate(pair) for pair in zip(found, more)), pending
+        more, _ = _scan(rows, blocks, evidence, pending)
+        return tuple(np.concatenate(pair) for pair in zip(found, more))
     for column, (name, _) in zip(evidence, _EVIDENCE):
         column.read(worker.folder / f"evidence-{name}.bin")
     # a row the child scanned: its best of the child's pairs and of this process' (pending)
     top = _top(*(np.concatenate((theirs[f"found_{k}"], waiting)) for k, waiting in zip("ijs", pending)), rows.neighbours)
-    found = tuple(np.concatenate(pair) for pair in zip(found, top))
-    return found, tuple(theirs[f"pending_{k}"] for k in "ijs")
+    return tuple(np.concatenate(pair) for pair in zip(found, top))
 
 
 #: A corpus of fewer articles is linked in one process (a second one costs more than it saves).
@@ -684,7 +681,7 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
     del X, keys, excerpts
     by_row = np.argsort(reposts[0], kind="stable")
-    rows = _Rows(C, F, days, dated, provider, index, window_days, threshold, same_provider, neighbours,
+    rows = _Rows(C, F, days, dated, provider, window_days, threshold, same_provider, neighbours,
                  tuple(part[by_row] for part in reposts))
     blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
@@ -701,7 +698,7 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
             else:
                 with worker:
                     found, pending = _scan(rows, blocks[:split], evidence)
-                    found, _ = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
+                    found = _join_scans(worker, found, pending, rows, blocks[split:], evidence)
     if split == len(blocks):
         found, _ = _scan(rows, blocks, evidence)
     del C, F, rows

@@ -298,7 +298,20 @@ def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n
         assert a.dtype == b.dtype and a.tolist() == b.tolist()
 
 
-def test_similarity_pairs_scan_here_when_the_child_fails(monkeypatch):
+def _broken_child(folder, rows, blocks):
+    raise MemoryError("no room")
+
+
+def _no_fork():
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+@pytest.mark.parametrize("target, replacement, warning", [
+    ("graph.link._scan_apart", _broken_child, r"worker process failed: MemoryError: no room"),
+    ("os.fork", _no_fork, r"cannot start a worker process: \[Errno 11\] Resource temporarily unavailable"),
+])
+def test_similarity_pairs_in_one_process_when_the_child_cannot_help(monkeypatch, target, replacement, warning):
+    # a child that fails, or a fork the system refuses: reported, and its blocks scanned here
     import graph.link
 
     G = _random_corpus(200, 3)
@@ -307,34 +320,8 @@ def test_similarity_pairs_scan_here_when_the_child_fails(monkeypatch):
     one = similarity_pairs(G, workers=1, **options)
     monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
     monkeypatch.setattr(graph.link, "can_fork", lambda: True)
-
-    def broken(folder, rows, blocks):
-        raise MemoryError("no room")
-
-    monkeypatch.setattr(graph.link, "_scan_apart", broken)
-    with pytest.warns(RuntimeWarning, match=r"worker process failed: MemoryError: no room; linking goes on in one process"):
-        two = similarity_pairs(G, workers=2, **options)
-    for a, b in zip(one[1:], two[1:]):
-        assert a.tolist() == b.tolist()
-
-
-def test_similarity_pairs_in_one_process_when_no_process_can_start(monkeypatch):
-    import os
-
-    import graph.link
-
-    G = _random_corpus(200, 4)
-    options = dict(threshold=0.2, window_days=20, neighbours=2, same_provider=0.5)
-    monkeypatch.setattr(graph.link, "_BLOCK", 8)
-    one = similarity_pairs(G, workers=1, **options)
-    monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(graph.link, "can_fork", lambda: True)
-
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    with pytest.warns(RuntimeWarning, match=r"cannot start a worker process: .*; linking goes on in one process"):
+    monkeypatch.setattr(target, replacement)
+    with pytest.warns(RuntimeWarning, match=warning + "; linking goes on in one process"):
         two = similarity_pairs(G, workers=2, **options)
     for a, b in zip(one[1:], two[1:]):
         assert a.tolist() == b.tolist()
