@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, strip_accents_unicode
 from threadpoolctl import threadpool_limits
@@ -105,19 +107,34 @@ def _runs(texts: list[str]):
     first met in the chunk)``; runs are numbered in the order first met, over all chunks.
 
     The texts are lower-cased and stripped of accents first, as scikit-learn does; one
-    ``str.translate`` + ``split`` per text finds its runs (scikit-learn's regex is ~3x
-    slower), and the words are then made once per distinct run, not once per occurrence.
+    ``str.translate`` per text turns every other character into a space (scikit-learn's
+    regex is ~3x slower). Arrow then splits the chunk at the spaces and numbers its
+    distinct runs in C++ (``dictionary_encode``, in the order first met): Python makes
+    no string per occurrence, only per distinct run (~3x faster than ``str.split``).
     """
     separators = _Separators()
     number: dict[str, int] = {}
     for start in range(0, len(texts), _WORDS_CHUNK):
-        found = [(text if text.isascii() else strip_accents_unicode(text)).translate(separators).split()
+        chunk = [(text if text.isascii() else strip_accents_unicode(text)).translate(separators)
                  for text in map(str.lower, texts[start:start + _WORDS_CHUNK])]  # ASCII has no accents
-        runs = list(chain.from_iterable(found))
-        new = [run for run in dict.fromkeys(runs) if run not in number]
+        lengths, codes, distinct = _split_runs(chunk)
+        new = [run for run in distinct if run not in number]
         for run in new:
             number[run] = len(number)
-        yield start, list(map(len, found)), np.fromiter(map(number.__getitem__, runs), dtype=np.int64, count=len(runs)), new
+        code = np.fromiter(map(number.__getitem__, distinct), dtype=np.int64, count=len(distinct))
+        yield start, lengths, code[codes], new
+
+
+def _split_runs(chunk: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The runs of texts of word characters and spaces (``_Separators``): how many each text
+    holds, the number of each (its place in the distinct runs) and the distinct runs, in the order met."""
+    # translate turned every character that is no word character into a space, lone surrogates included:
+    # the chunk is valid UTF-8
+    text = pa.array(chunk, type=pa.large_string())
+    split = pc.ascii_split_whitespace(text)  # translate left ASCII spaces only between the runs
+    encoded = pc.dictionary_encode(split.flatten())
+    return (pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64),
+            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist())
 
 
 def _count_words(texts: list[str]) -> sp.csr_matrix:

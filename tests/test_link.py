@@ -130,6 +130,16 @@ def test_vectorise_equals_sklearn_tfidf_bit_for_bit():
     assert _vectorise(["the of", ""]).shape == (2, 0)
 
 
+def test_vectorise_numbers_words_across_chunks_and_survives_a_lone_surrogate(monkeypatch):
+    import graph.link
+
+    texts = TRICKY + ["broken \ud800 escape robot", "robot vacuum \udfff"] + TRICKY[::-1]
+    expected = _sklearn_tfidf(texts)
+    for chunk in (2, 3, 8192):  # a lone surrogate is no word character: the texts Arrow splits are UTF-8
+        monkeypatch.setattr(graph.link, "_WORDS_CHUNK", chunk)
+        assert _same_csr(_vectorise(texts), expected)
+
+
 def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
     from graph import scan
 
