@@ -46,7 +46,7 @@ def main() -> None:
         clusters = timed("analyse: clusters", lambda: analyse._clusters(
             links, story, pairs, seed=0, resolution=None, related_weight=analyse.DEFAULT_RELATED_WEIGHT))
         rank = timed("analyse: PageRank", lambda: analyse._pagerank(links, 0.85))
-        timed("analyse: bridges", lambda: analyse._betweenness(len(links.nodes), story,
+        timed("analyse: bridges", lambda: analyse._betweenness(analyse._story_graph(len(links.nodes), story),
                                                                analyse.bridge_sources(len(story[0])), 0))
         timed("analyse: stories", lambda: analyse._describe(links, analyse._cluster_array(links, clusters), rank,
                                                             story, 4))

@@ -235,17 +235,31 @@ def story_partition(
         raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    r = TIGHT_RESOLUTION if resolution is None else float(resolution)
+    return _partition([_story_graph(n, pairs)], evidence, seed=seed, resolution=resolution)
+
+
+def _story_graph(n: int, pairs: tuple) -> ig.Graph:
+    """The story graph of ``n`` articles as igraph: the ``(u, v, weight)`` pairs, loops left out, weighted."""
     u, v, w = (np.asarray(x) for x in pairs)
     keep = u != v
     G = _igraph_of(n, u[keep], v[keep], directed=False)
     G.es["weight"] = np.asarray(w, dtype=np.float64)[keep]
+    return G
+
+
+def _partition(story: list, evidence, *, seed: int, resolution: float | None) -> np.ndarray:
+    """story_partition's body over its story graph (:func:`_story_graph`), which ``story``
+    holds: it is taken out of the list (the caller keeps no reference) and freed once the
+    tight groups are found (~1M edges at 100k articles)."""
+    G = story.pop()
+    r = TIGHT_RESOLUTION if resolution is None else float(resolution)
     if evidence is None:
-        evidence = [(u[keep], v[keep], w[keep])]
+        edges = np.array(G.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        evidence = [(edges[:, 0], edges[:, 1], np.asarray(G.es["weight"], dtype=np.float64))]
     ig.set_random_number_generator(random.Random(seed))  # igraph draws from this; restored below
     try:
         tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=2).membership)
-        del G  # ~1M edges: not held through the passes to come
+        del G  # not held through the passes to come
         H, sizes, edges = _aggregate(evidence, tight)
         joined = H.community_leiden("CPM", weights="weight", node_weights=sizes.astype(np.float64), resolution=r,
                                     n_iterations=2).membership
@@ -326,8 +340,11 @@ def find_clusters(
 
 
 def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float | None,
-              related_weight: float) -> dict[str, int]:
-    """:func:`find_clusters` over arrays read once (``analyse_graph`` shares them)."""
+              related_weight: float, story: list | None = None) -> dict[str, int]:
+    """:func:`find_clusters` over arrays read once (``analyse_graph`` shares them); ``story``:
+    a list holding the story graph of ``pairs`` when already made (:func:`_partition` empties it)."""
+    if resolution is not None and not resolution > 0:
+        raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
     evidence = None
     if similarity is not None:
         n = len(links.nodes)
@@ -337,8 +354,11 @@ def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float |
         a, b = links.related[:, 0], links.related[:, 1]
         key = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         evidence = [text, (key // n, key % n, np.full(len(key), related_weight))]
-    membership = story_partition(len(links.nodes), pairs, evidence, seed=seed, resolution=resolution)
-    return _numbered(links.nodes, membership)
+    if not links.nodes:
+        return {}
+    if story is None:
+        story = [_story_graph(len(links.nodes), pairs)]
+    return _numbered(links.nodes, _partition(story, evidence, seed=seed, resolution=resolution))
 
 
 class ArticleLinks(NamedTuple):
@@ -543,11 +563,11 @@ def rank_articles(G: nx.DiGraph, *, alpha: float = 0.85) -> dict[str, float]:
     return dict(zip(links.nodes, _pagerank(links, alpha).tolist()))
 
 
-def _betweenness(n: int, pairs: tuple, k: int, seed: int) -> np.ndarray:
-    """find_bridges' body over ``n`` articles and the (u, v) index arrays of their linked pairs."""
+def _betweenness(H: ig.Graph, k: int, seed: int) -> np.ndarray:
+    """find_bridges' body over the graph of the articles' linked pairs (undirected; weights unused)."""
+    n = H.vcount()
     if n < 3:
         return np.zeros(n)
-    H = _igraph_of(n, pairs[0], pairs[1], directed=False)
     if k >= n:
         raw = np.asarray(H.betweenness(directed=False), dtype=np.float64)
         scale = 1.0
@@ -591,7 +611,7 @@ def find_bridges(G: nx.DiGraph, *, k: int = 100, seed: int = 0) -> dict[str, flo
     {'a': 0.0, 'b': 1.0, 'c': 0.0}
     """
     links = article_links(G)
-    scores = _betweenness(len(links.nodes), story_pairs(links, related_weight=1.0), k, seed)
+    scores = _betweenness(_story_graph(len(links.nodes), story_pairs(links, related_weight=1.0)), k, seed)
     return {node: float(round(score, 12)) for node, score in zip(links.nodes, scores.tolist())}
 
 
@@ -1031,13 +1051,16 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     # analysis' largest transient, and nothing else is held yet
     rank = _pagerank(links, 0.85) if links.nodes else np.zeros(0)
     pairs = story_pairs(links, related_weight=related_weight)
-    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight)
+    # the bridges' graph is every linked pair: the story graph, unless related links weigh nothing
+    story = [_story_graph(len(links.nodes), pairs)]
+    linked = story[0] if related_weight > 0 else _story_graph(len(links.nodes), story_pairs(links, related_weight=1.0))
+    samples = bridge_sources(linked.ecount()) if bridge_samples is None else bridge_samples
+    bridges = _betweenness(linked, samples, seed)
+    del linked  # the clustering frees the story graph once it is done with it
+    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight,
+                         story=story)
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
-    # the bridges' graph is every linked pair: the same pairs unless related links weigh nothing
-    linked = pairs if related_weight > 0 else story_pairs(links, related_weight=1.0)
-    samples = bridge_sources(len(linked[0])) if bridge_samples is None else bridge_samples
-    bridges = _betweenness(len(links.nodes), linked, samples, seed)
     stories = _describe(links, cluster, rank, pairs, 4)
     corpus_counts = Counter(data.get("provider") for data in links.data if data.get("in_corpus"))
     hhi, dominant, share = concentration(corpus_counts)
