@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from threadpoolctl import threadpool_limits
 
 from ._gc import paused_gc
 from .link import _INNER, STRENGTH_SCALE, _runs
@@ -516,10 +517,13 @@ def _pagerank(links: ArticleLinks, alpha: float) -> np.ndarray:
     edges = np.concatenate([links.related, links.similar])
     H = _igraph_of(len(links.nodes), edges[:, 0], edges[:, 1], directed=True)
     del edges
-    if not len(links.related) + len(links.similar):
-        return np.asarray(H.pagerank(directed=True, damping=alpha), dtype=np.float64)
-    weights = _float_list(np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]))
-    return np.asarray(H.pagerank(directed=True, damping=alpha, weights=weights), dtype=np.float64)
+    weights = None
+    if len(links.related) + len(links.similar):
+        weights = _float_list(np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]))
+    # PRPACK sums over OpenMP threads in whatever order they finish: with two, the same graph gave
+    # ranks differing in their last bits from run to run (exports too); one thread is exact, ~0.07 s slower
+    with threadpool_limits(1, user_api="openmp"):
+        return np.asarray(H.pagerank(directed=True, damping=alpha, weights=weights), dtype=np.float64)
 
 
 def _float_list(values: np.ndarray) -> list[float]:
@@ -771,40 +775,82 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
     labels = label_stories(
         [[data[i].get("title") or data[i].get("label") or "" for i in group.tolist()] for group in groups], terms=terms,
     )
+    # each story's providers and topics counted at once over all members (numpy), not a Counter per story
+    position = np.repeat(np.arange(len(groups)), [len(group) for group in groups])  # of each member, in members' order
+    order = members.tolist()
+    providers = _Counted(position, [data[i].get("provider") for i in order], len(groups))
+    topic_lists = [data[i].get("topics") or () for i in order]
+    topics = _Counted(np.repeat(position, list(map(len, topic_lists))), list(chain.from_iterable(topic_lists)),
+                      len(groups))
+    in_corpus = np.bincount(position, [bool(data[i].get("in_corpus")) for i in order], minlength=len(groups))
     stories = []
-    for group, heads, words in zip(groups, centrals, labels):
+    for k, (group, heads, words) in enumerate(zip(groups, centrals, labels)):
         group = group.tolist()
         nodes = [names[i] for i in group]
         dated = [published[i] for i in group if published[i]]
-        providers = Counter(data[i].get("provider") for i in group)
-        topics = Counter(t for i in group for t in (data[i].get("topics") or ()))
         first = nodes[0] if dated else None
         central = int(heads[0])
-        hhi, _, dominant_share = concentration(providers)
-        top = max(providers.values())  # dominant: most articles; a tie goes to the earliest to publish
-        dominant = next(data[i].get("provider") for i in group if providers[data[i].get("provider")] == top)
-        in_corpus = sum(1 for i in group if data[i].get("in_corpus"))
+        counts = providers.first_met(k)  # as a Counter of the members in time order holds them
+        total = sum(counts)
+        articles = int(in_corpus[k])
         stories.append({
             "id": story[group[0]],
             "label": ", ".join(words) if len(nodes) > 1 and words else data[central].get("label"),
             "terms": words,
             "title": data[central].get("label"),
             "size": len(nodes),
-            "articles": in_corpus,
-            "stubs": len(nodes) - in_corpus,
+            "articles": articles,
+            "stubs": len(nodes) - articles,
             "start": min(dated) if dated else None,
             "end": max(dated) if dated else None,
             "first": first,
             "first_provider": data[group[0]].get("provider") if first else None,
             "central": names[central],
-            "providers": _by_count(providers),
-            "topics": _by_count(topics),
-            "hhi": hhi,
-            "dominant": dominant,
-            "dominant_share": dominant_share,
+            "providers": providers.by_count(k),
+            "topics": topics.by_count(k),
+            "hhi": round(sum((c / total) ** 2 for c in counts), 12),  # as concentration() sums them
+            "dominant": providers.dominant(k),  # most articles; a tie goes to the earliest to publish
+            "dominant_share": max(counts) / total,
             "members": nodes,
         })
     return stories
+
+
+class _Counted:
+    """Keys counted per group at once: ``keys[k]`` (hashable, sortable; None sorts last) belongs
+    to group ``group[k]``, entries in each group's order (here: its members by publication time).
+
+    Examples
+    --------
+    >>> counted = _Counted(np.array([0, 0, 0, 1]), ["q", "p", "p", "q"], 2)
+    >>> counted.by_count(0), counted.first_met(0), counted.dominant(0), counted.by_count(1)
+    ([('p', 2), ('q', 1)], [1, 2], 'p', [('q', 1)])
+    """
+
+    def __init__(self, group: np.ndarray, keys: list, groups: int):
+        self.keys = sorted(set(keys), key=lambda key: (key is None, "" if key is None else key))
+        code = {key: c for c, key in enumerate(self.keys)}
+        codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+        width = max(len(self.keys), 1)
+        cell, first, count = np.unique(np.asarray(group, dtype=np.int64) * width + codes, return_index=True,
+                                       return_counts=True)
+        g, c = cell // width, cell % width
+        by_count = np.lexsort((c, -count, g))  # _by_count's order: most first, ties by key
+        self.items = list(zip(map(self.keys.__getitem__, c[by_count].tolist()), count[by_count].tolist()))
+        met = np.lexsort((first, g))  # the order a Counter would have met them in
+        self.met = count[met].tolist()
+        # the dominant key: most entries, ties to the one met first
+        self.top = c[np.lexsort((first, -count, g))].tolist()
+        self.bounds = np.searchsorted(g[by_count], np.arange(groups + 1)).tolist()
+
+    def by_count(self, k: int) -> list[tuple]:
+        return self.items[self.bounds[k]:self.bounds[k + 1]]
+
+    def first_met(self, k: int) -> list[int]:
+        return self.met[self.bounds[k]:self.bounds[k + 1]]
+
+    def dominant(self, k: int):
+        return self.keys[self.top[self.bounds[k]]]
 
 
 def describe_stories(

@@ -100,6 +100,19 @@ def test_rank_articles_equals_networkx_pagerank(G):
     assert all(ranks[n] == pytest.approx(expected[n], abs=1e-9) for n in ranks)
 
 
+def test_pagerank_is_bit_for_bit_the_same_on_every_run():
+    from graph.analyse import ArticleLinks, _pagerank
+
+    rng = np.random.default_rng(5)  # large enough that PRPACK's OpenMP threads split the sums
+    n, m = 60_000, 600_000
+    related = np.column_stack([rng.integers(0, n, m), rng.integers(0, n, m)])
+    links = ArticleLinks([str(i) for i in range(n)], [{}] * n, related, np.zeros(m), np.zeros((0, 2), dtype=np.int64),
+                         np.zeros(0), [])
+    first = _pagerank(links, 0.85)
+    assert all(np.array_equal(first, _pagerank(links, 0.85)) for _ in range(4))
+    assert first.sum() == pytest.approx(1.0)
+
+
 def test_rank_articles_on_related_only_graph_equals_networkx():
     R = nx.gnm_random_graph(40, 90, seed=3, directed=True)
     G = nx.DiGraph()
