@@ -60,6 +60,8 @@ LARGE_STORY = 5
 _RELATED = EdgeKind.RELATED.value
 _SIMILAR = EdgeKind.SIMILAR.value
 _ARTICLE = NodeKind.ARTICLE.value
+_PROVIDER = NodeKind.PROVIDER.value
+_TOPIC = NodeKind.TOPIC.value
 _TAGGED = EdgeKind.TAGGED.value
 
 
@@ -905,7 +907,7 @@ def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, 
     total_links = int(in_links.sum()) or 1
     firsts = Counter(s["first_provider"] for s in stories if s.get("first_provider"))
     result = {}
-    for p in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.PROVIDER.value):
+    for p in sorted(n for n, kind in G.nodes(data="kind") if kind == _PROVIDER):
         members = np.array(own.get(p, ()), dtype=np.int64)
         count = sum(1 for i in members.tolist() if links.data[i].get("in_corpus"))
         received = int(in_links[members].sum())
@@ -953,7 +955,7 @@ def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray) -> 
     for i, t in links.tagged:
         tagged[t].append(i)
     result = {}
-    for t in sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.TOPIC.value):
+    for t in sorted(n for n, kind in G.nodes(data="kind") if kind == _TOPIC):
         members = tagged.get(t, [])
         providers = Counter(links.data[i].get("provider") for i in members)
         hhi, dominant, share = concentration(providers)
@@ -990,16 +992,36 @@ def _count_timelines(links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict
     """count_timelines' body over article index arrays."""
     days = [(d.get("published") or "")[:10] for d in links.data]
     story = cluster.tolist()
-    by_story = Counter((story[i], day) for i, day in enumerate(days) if day and story[i] >= 0)
-    by_provider = Counter((d.get("provider"), day) for d, day in zip(links.data, days) if day and d.get("provider"))
-    by_topic = Counter((t, days[i]) for i, t in links.tagged if days[i])
-    result = {}
-    for name, counts in (("stories", by_story), ("providers", by_provider), ("topics", by_topic)):
-        series: dict = {}
-        for (key, day), count in sorted(counts.items()):
-            series.setdefault(key, []).append([day, count])
-        result[name] = series
-    return result
+    providers = [d.get("provider") for d in links.data]
+    return {
+        "stories": _series([(story[i], day) for i, day in enumerate(days) if day and story[i] >= 0]),
+        "providers": _series([(p, day) for p, day in zip(providers, days) if day and p]),
+        "topics": _series([(t, days[i]) for i, t in links.tagged if days[i]]),
+    }
+
+
+def _series(entries: list[tuple]) -> dict:
+    """``{key: [[day, count], …]}`` of ``(key, day)`` entries, keys and days ascending
+    (one numpy count of all entries, not a Counter of tuples).
+
+    Examples
+    --------
+    >>> _series([("b", "2021-01-02"), ("a", "2021-01-03"), ("b", "2021-01-01"), ("b", "2021-01-02")])
+    {'a': [['2021-01-03', 1]], 'b': [['2021-01-01', 1], ['2021-01-02', 2]]}
+    """
+    if not entries:
+        return {}
+    keys, days = zip(*entries)
+    key_names, day_names = sorted(set(keys)), sorted(set(days))
+    key_code, day_code = {k: c for c, k in enumerate(key_names)}, {d: c for c, d in enumerate(day_names)}
+    width = len(day_names)
+    cell, count = np.unique(np.fromiter(map(key_code.__getitem__, keys), dtype=np.int64, count=len(keys)) * width
+                            + np.fromiter(map(day_code.__getitem__, days), dtype=np.int64, count=len(days)),
+                            return_counts=True)
+    series: dict = {}
+    for k, d, c in zip((cell // width).tolist(), (cell % width).tolist(), count.tolist()):
+        series.setdefault(key_names[k], []).append([day_names[d], c])
+    return series
 
 
 def count_timelines(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
