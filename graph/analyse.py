@@ -509,19 +509,24 @@ def _igraph_of(n: int, u: np.ndarray, v: np.ndarray, *, directed: bool) -> ig.Gr
     the arrays, never a list of them all (at 1.8M edges: 0.56 s and ~100 MB instead of
     0.86 s and ~330 MB for one list).
     """
+    return _igraph_of_parts(n, [(u, v)], directed=directed)
+
+
+def _igraph_of_parts(n: int, parts: list[tuple[np.ndarray, np.ndarray]], *, directed: bool) -> ig.Graph:
+    """:func:`_igraph_of` of the edges of several ``(u, v)`` arrays, in order, never joined into one."""
     step = _EDGES_AT_ONCE
-    pairs = chain.from_iterable(zip(u[s:s + step].tolist(), v[s:s + step].tolist()) for s in range(0, len(u), step))
+    pairs = chain.from_iterable(zip(u[s:s + step].tolist(), v[s:s + step].tolist())
+                                for u, v in parts for s in range(0, len(u), step))
     return ig.Graph(n=n, edges=pairs, directed=directed)
 
 
 def _pagerank(links: ArticleLinks, alpha: float) -> np.ndarray:
     """PageRank of every article (rank_articles' body): related links weigh 1, similar ones their weight."""
-    edges = np.concatenate([links.related, links.similar])
-    H = _igraph_of(len(links.nodes), edges[:, 0], edges[:, 1], directed=True)
-    del edges
-    weights = None
+    H = _igraph_of_parts(len(links.nodes), [(links.related[:, 0], links.related[:, 1]),
+                                            (links.similar[:, 0], links.similar[:, 1])], directed=True)
+    weights = None  # PageRank's memory is the pipeline's peak: no array of every edge or weight is joined
     if len(links.related) + len(links.similar):
-        weights = _float_list(np.concatenate([np.ones(len(links.related)), np.nan_to_num(links.similar_weight, nan=1.0)]))
+        weights = [1.0] * len(links.related) + _float_list(np.nan_to_num(links.similar_weight, nan=1.0))
     # PRPACK sums over OpenMP threads in whatever order they finish: with two, the same graph gave
     # ranks differing in their last bits from run to run (exports too); one thread is exact, ~0.07 s slower
     with threadpool_limits(1, user_api="openmp"):
@@ -993,25 +998,27 @@ def _count_timelines(links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict
     days = [(d.get("published") or "")[:10] for d in links.data]
     story = cluster.tolist()
     providers = [d.get("provider") for d in links.data]
+    stories = [i for i, day in enumerate(days) if day and story[i] >= 0]
+    dated = [i for i, (p, day) in enumerate(zip(providers, days)) if day and p]
+    tagged = [k for k, (i, _) in enumerate(links.tagged) if days[i]]
     return {
-        "stories": _series([(story[i], day) for i, day in enumerate(days) if day and story[i] >= 0]),
-        "providers": _series([(p, day) for p, day in zip(providers, days) if day and p]),
-        "topics": _series([(t, days[i]) for i, t in links.tagged if days[i]]),
+        "stories": _series([story[i] for i in stories], [days[i] for i in stories]),
+        "providers": _series([providers[i] for i in dated], [days[i] for i in dated]),
+        "topics": _series([links.tagged[k][1] for k in tagged], [days[links.tagged[k][0]] for k in tagged]),
     }
 
 
-def _series(entries: list[tuple]) -> dict:
-    """``{key: [[day, count], …]}`` of ``(key, day)`` entries, keys and days ascending
+def _series(keys: list, days: list) -> dict:
+    """``{key: [[day, count], …]}`` of entries ``(keys[k], days[k])``, keys and days ascending
     (one numpy count of all entries, not a Counter of tuples).
 
     Examples
     --------
-    >>> _series([("b", "2021-01-02"), ("a", "2021-01-03"), ("b", "2021-01-01"), ("b", "2021-01-02")])
+    >>> _series(["b", "a", "b", "b"], ["2021-01-02", "2021-01-03", "2021-01-01", "2021-01-02"])
     {'a': [['2021-01-03', 1]], 'b': [['2021-01-01', 1], ['2021-01-02', 2]]}
     """
-    if not entries:
+    if not keys:
         return {}
-    keys, days = zip(*entries)
     key_names, day_names = sorted(set(keys)), sorted(set(days))
     key_code, day_code = {k: c for c, k in enumerate(key_names)}, {d: c for c, d in enumerate(day_names)}
     width = len(day_names)
