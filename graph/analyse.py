@@ -357,6 +357,8 @@ def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float |
     a list holding the story graph of ``pairs`` when already made (:func:`_partition` empties it)."""
     if resolution is not None and not resolution > 0:
         raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
+    if not links.nodes:
+        return {}
     evidence = None
     if similarity is not None:
         n = len(links.nodes)
@@ -366,8 +368,6 @@ def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float |
         a, b = links.related[:, 0], links.related[:, 1]
         key = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         evidence = [text, (key // n, key % n, np.full(len(key), related_weight))]
-    if not links.nodes:
-        return {}
     if story is None:
         story = [_story_graph(len(links.nodes), pairs)]
     return _numbered(links.nodes, _partition(story, evidence, seed=seed, resolution=resolution))
@@ -806,8 +806,7 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
         dated = [published[i] for i in group if published[i]]
         first = nodes[0] if dated else None
         central = int(heads[0])
-        counts = providers.first_met(k)  # as a Counter of the members in time order holds them
-        total = sum(counts)
+        hhi, _, dominant_share = concentration(providers.first_met(k))
         articles = int(in_corpus[k])
         stories.append({
             "id": story[group[0]],
@@ -824,9 +823,9 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
             "central": names[central],
             "providers": providers.by_count(k),
             "topics": topics.by_count(k),
-            "hhi": round(sum((c / total) ** 2 for c in counts), 12),  # as concentration() sums them
+            "hhi": hhi,
             "dominant": providers.dominant(k),  # most articles; a tie goes to the earliest to publish
-            "dominant_share": max(counts) / total,
+            "dominant_share": dominant_share,
             "members": nodes,
         })
     return stories
@@ -840,7 +839,7 @@ class _Counted:
     --------
     >>> counted = _Counted(np.array([0, 0, 0, 1]), ["q", "p", "p", "q"], 2)
     >>> counted.by_count(0), counted.first_met(0), counted.dominant(0), counted.by_count(1)
-    ([('p', 2), ('q', 1)], [1, 2], 'p', [('q', 1)])
+    ([('p', 2), ('q', 1)], {'q': 1, 'p': 2}, 'p', [('q', 1)])
     """
 
     def __init__(self, group: np.ndarray, keys: list, groups: int):
@@ -854,7 +853,7 @@ class _Counted:
         by_count = np.lexsort((c, -count, g))  # _by_count's order: most first, ties by key
         self.items = list(zip(map(self.keys.__getitem__, c[by_count].tolist()), count[by_count].tolist()))
         met = np.lexsort((first, g))  # the order a Counter would have met them in
-        self.met = count[met].tolist()
+        self.met = list(zip(map(self.keys.__getitem__, c[met].tolist()), count[met].tolist()))
         # the dominant key: most entries, ties to the one met first
         self.top = c[np.lexsort((first, -count, g))].tolist()
         self.bounds = np.searchsorted(g[by_count], np.arange(groups + 1)).tolist()
@@ -862,8 +861,9 @@ class _Counted:
     def by_count(self, k: int) -> list[tuple]:
         return self.items[self.bounds[k]:self.bounds[k + 1]]
 
-    def first_met(self, k: int) -> list[int]:
-        return self.met[self.bounds[k]:self.bounds[k + 1]]
+    def first_met(self, k: int) -> dict:
+        """Group ``k``'s counts by key, keys in the order first met (as a Counter of its entries holds them)."""
+        return dict(self.met[self.bounds[k]:self.bounds[k + 1]])
 
     def dominant(self, k: int):
         return self.keys[self.top[self.bounds[k]]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -128,10 +127,9 @@ def _runs(texts: list[str]):
 def _split_runs(chunk: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The runs of texts of word characters and spaces (``_Separators``): how many each text
     holds, the number of each (its place in the distinct runs) and the distinct runs, in the order met."""
-    # translate turned every character that is no word character into a space, lone surrogates included:
-    # the chunk is valid UTF-8
-    # in the C library's heap, which gives the chunk's buffers back when freed: Arrow's own pool
-    # (mimalloc) kept ~30 MB after the last chunk, through the analysis and its memory peak
+    # translate turned every character that is no word character (lone surrogates too) into a
+    # space, so the chunk is valid UTF-8. Its buffers come from the C library's heap, which gives
+    # them back when freed: Arrow's own pool (mimalloc) kept ~30 MB through the analysis' peak
     pool = pa.system_memory_pool()
     text = pa.array(chunk, type=pa.large_string(), memory_pool=pool)
     split = pc.ascii_split_whitespace(text, memory_pool=pool)  # translate left ASCII spaces only between the runs
