@@ -13,10 +13,10 @@ import leidenalg
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from threadpoolctl import threadpool_limits
 
 from ._gc import paused_gc
+from ._stopwords import STOP_WORDS
 from .link import _INNER, STRENGTH_SCALE, _runs
 from .model import EdgeKind, NodeKind
 
@@ -745,7 +745,7 @@ def _run_words(run: str) -> tuple[str, ...]:
     if not word:
         return ()
     found = ((word,) if len(word) >= 2 else ()) if _LETTER.match(word) else _LABEL_WORD.findall(word)
-    return tuple(w for w in found if w not in ENGLISH_STOP_WORDS)
+    return tuple(w for w in found if w not in STOP_WORDS)
 
 
 def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:

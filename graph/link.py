@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -13,12 +14,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, strip_accents_unicode
 from threadpoolctl import threadpool_limits
 
 from .build import add_similar_edges
 from ._fork import Forked, WorkerError, can_fork, cores
 from ._gc import paused_gc
+from ._stopwords import STOP_WORDS
 from .model import NodeKind
 
 __all__ = [
@@ -114,7 +115,7 @@ def _runs(texts: list[str]):
     separators = _Separators()
     number: dict[str, int] = {}
     for start in range(0, len(texts), _WORDS_CHUNK):
-        chunk = [(text if text.isascii() else strip_accents_unicode(text)).translate(separators)
+        chunk = [(text if text.isascii() else _strip_accents(text)).translate(separators)
                  for text in map(str.lower, texts[start:start + _WORDS_CHUNK])]  # ASCII has no accents
         lengths, codes, distinct = _split_runs(chunk)
         new = [run for run in distinct if run not in number]
@@ -124,18 +125,47 @@ def _runs(texts: list[str]):
         yield start, lengths, code[codes], new
 
 
+def _strip_accents(text: str) -> str:
+    """scikit-learn's ``strip_accents_unicode``: the text decomposed (NFKD), without its combining marks.
+
+    Examples
+    --------
+    >>> _strip_accents("Café Zürich")
+    'Cafe Zurich'
+    """
+    return "".join([c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)])
+
+
 def _split_runs(chunk: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The runs of texts of word characters and spaces (``_Separators``): how many each text
-    holds, the number of each (its place in the distinct runs) and the distinct runs, in the order met."""
-    # translate turned every character that is no word character (lone surrogates too) into a
-    # space, so the chunk is valid UTF-8. Its buffers come from the C library's heap, which gives
-    # them back when freed: Arrow's own pool (mimalloc) kept ~30 MB through the analysis' peak
+    holds, the number of each (its place in the distinct runs) and the distinct runs, in the order met.
+
+    Arrow reads the texts from one UTF-8 buffer and their offsets (``from_buffers``): ~10x
+    faster than ``pa.array`` of the list, which, like ``to_numpy``, also imports pandas
+    where installed (~64 MB) to ask whether the list is one of its own. ``translate``
+    turned every character that is no word character (lone surrogates too) into a space,
+    so every text encodes. Arrow's buffers come from the C library's heap, which gives them
+    back when freed: Arrow's own pool (mimalloc) kept ~30 MB through the analysis' peak.
+    """
     pool = pa.system_memory_pool()
-    text = pa.array(chunk, type=pa.large_string(), memory_pool=pool)
+    encoded = list(map(str.encode, chunk))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    text = pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
+    del encoded
     split = pc.ascii_split_whitespace(text, memory_pool=pool)  # translate left ASCII spaces only between the runs
-    encoded = pc.dictionary_encode(pc.list_flatten(split, memory_pool=pool), memory_pool=pool)
-    return (pc.list_value_length(split, memory_pool=pool).to_numpy(zero_copy_only=False).astype(np.int64),
-            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist())
+    runs = pc.dictionary_encode(pc.list_flatten(split, memory_pool=pool), memory_pool=pool)
+    return (_integers(pc.list_value_length(split, memory_pool=pool)), _integers(runs.indices),
+            runs.dictionary.to_pylist())
+
+
+def _integers(array: pa.Array) -> np.ndarray:
+    """An Arrow integer array without nulls as int64 numpy, read from its data buffer (``to_numpy`` imports pandas)."""
+    if not len(array):
+        return np.zeros(0, dtype=np.int64)
+    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(f"int{array.type.bit_width}"),
+                           count=array.offset + len(array))
+    return values[array.offset:].astype(np.int64)
 
 
 def _count_words(texts: list[str]) -> sp.csr_matrix:
@@ -162,7 +192,7 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
         rows.append((cells // len(index)).astype(np.int32))
         codes.append((cells % len(index)).astype(np.int32))
         counts.append(count.astype(np.float32))
-    wanted = np.array([bool(word) and word not in ENGLISH_STOP_WORDS for word in index], dtype=bool)
+    wanted = np.array([bool(word) and word not in STOP_WORDS for word in index], dtype=bool)
     met = [word for word, keep in zip(index, wanted.tolist()) if keep]  # the words, in the order first met
     column = np.full(len(index), -1, dtype=np.int32)  # word number -> column (words in alphabetical order)
     column[np.flatnonzero(wanted)[sorted(range(len(met)), key=met.__getitem__)]] = np.arange(len(met), dtype=np.int32)
@@ -181,13 +211,47 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
 
     The same matrix as ``TfidfVectorizer(stop_words="english", sublinear_tf=True,
     strip_accents="unicode", token_pattern=r"(?u)\b\w[\w'’-]*\w\b|\b\w\b",
-    dtype=np.float32)`` (tests compare them): the words are counted by
-    :func:`_count_words`, the weights are scikit-learn's ``TfidfTransformer``.
+    dtype=np.float32)``, bit for bit (tests compare them): the words are counted by
+    :func:`_count_words`, the weights by :func:`_tfidf`.
     """
     counts = _count_words(texts)
     if counts.shape[1] == 0:  # no words, or only stop words: nothing to compare
         return sp.csr_matrix((len(texts), 0), dtype=np.float32)
-    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    return _tfidf(counts)
+
+
+def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """scikit-learn's ``TfidfTransformer(sublinear_tf=True).fit_transform(counts)``, step for step in float32.
+
+    Smoothed inverse document frequencies ``log((1 + n) / (1 + df)) + 1``, counts
+    ``1 + log(count)``, each row divided by its Euclidean norm: the squares summed in
+    float64 in row order (``np.bincount``, as scikit-learn's Cython loop sums them), the
+    quotient rounded to float32. The same matrix (tests compare them) without importing
+    scikit-learn (~126 MB and ~1 s, README "Design"). ``counts`` (float32 CSR) is used up.
+
+    Examples
+    --------
+    >>> counts = sp.csr_matrix(np.array([[1, 0, 2], [0, 1, 1]], dtype=np.float32))
+    >>> _tfidf(counts).toarray().astype(np.float64).round(4).tolist()
+    [[0.6387, 0.0, 0.7694], [0.0, 0.8148, 0.5797]]
+    """
+    X = counts
+    rows, columns = X.shape
+    df = np.bincount(X.indices, minlength=columns).astype(np.float32)
+    df += 1.0
+    idf = np.full_like(df, rows + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    data = X.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf[X.indices]
+    lengths = np.diff(X.indptr)
+    row = np.repeat(np.arange(rows), lengths)
+    norm = np.sqrt(np.bincount(row, weights=(data * data).astype(np.float64), minlength=rows))
+    X.data = (data / norm[row]).astype(np.float32)  # float32 over float64, as the Cython loop divides
+    return X
 
 
 def _block_pairs(C, F, rows: slice, cols: slice, days, window, threshold, provider, same_provider):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from graph._fork import Forked
+from graph._stopwords import STOP_WORDS
 from graph.build import add_similar_edges, build_graph
-from graph.link import _top, _vectorise, article_texts, find_similar_pairs, link_similar, similarity_pairs
+from graph.link import (_strip_accents, _tfidf, _top, _vectorise, article_texts, find_similar_pairs, link_similar,
+                        similarity_pairs)
 from graph.model import Article, Related
 
 
@@ -147,6 +154,36 @@ def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
         articles, _ = scan([str(corpus_dir / folder)])
         _, texts = article_texts(build_graph(articles))
         assert _same_csr(_vectorise(texts), _sklearn_tfidf(texts))
+
+
+def test_tfidf_equals_sklearn_transformer_bit_for_bit_on_long_rows():
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    rng = np.random.default_rng(5)  # rows of up to 300 words: the squares' summation order shows
+    dense = rng.integers(0, 20, (60, 300)) * (rng.random((60, 300)) < rng.random((60, 1)))
+    dense[7] = 0  # an empty text
+    counts = sp.csr_matrix(dense.astype(np.float32))
+    expected = TfidfTransformer(sublinear_tf=True).fit_transform(counts.copy()).tocsr()
+    assert _same_csr(_tfidf(counts), expected)
+
+
+def test_stop_words_and_accent_stripping_are_sklearns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
+
+    assert STOP_WORDS == ENGLISH_STOP_WORDS
+    for text in TRICKY + ["Ångström café naïve résumé", "ﬁ ℌ ǅ Ǆ 𝔘"]:
+        assert _strip_accents(text) == strip_accents_unicode(text)
+
+
+def test_the_pipeline_does_not_import_scikit_learn():
+    # importing it costs ~126 MB and ~1 s (it imports scipy.stats and pandas): the tests use it, the product does not
+    code = ("import sys; import graph.cli, graph.pipeline, graph.export, graph.view; from graph import Article; "
+            "graph.pipeline.analyse_articles([Article(url='https://x.com/a', title='Acme robot'), "
+            "Article(url='https://y.com/b', title='Acme robot recall')]); "
+            "print(sorted(m for m in ('sklearn', 'pandas', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
 
 
 def test_top_key_sort_equals_lexsort_fallback():
