@@ -18,6 +18,7 @@ import signal
 import tempfile
 import threading
 import traceback
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from .errors import GraphError
 
-__all__ = ["WorkerError", "Forked", "cores", "can_fork"]
+__all__ = ["WorkerError", "Forked", "cores", "can_fork", "start_worker"]
 
 
 class WorkerError(GraphError):
@@ -147,3 +148,13 @@ class Forked:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def start_worker(function: Callable[..., dict[str, np.ndarray]], *args, task: str) -> Forked | None:
+    """Return a :class:`Forked` running ``function(folder, *args)``, or None when no process can be
+    started (a container's limit, memory): then ``task`` goes on in this process, with a RuntimeWarning."""
+    try:
+        return Forked(function, *args)
+    except WorkerError as error:
+        warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=3)
+        return None

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from .build import add_similar_edges
-from ._fork import Forked, WorkerError, can_fork, cores
+from ._fork import Forked, WorkerError, can_fork, cores, start_worker
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .model import NodeKind
@@ -772,10 +772,8 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     if split < len(blocks):  # the later blocks in a child process, meanwhile the earlier ones here
         # one BLAS thread each: two processes on two cores, each with two spinning BLAS threads, run slower than one
         with threadpool_limits(1, user_api="blas"):
-            try:
-                worker = Forked(_scan_apart, rows, blocks[split:])
-            except WorkerError as error:
-                warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=3)
+            worker = start_worker(_scan_apart, rows, blocks[split:], task="linking")
+            if worker is None:
                 split = len(blocks)
             else:
                 with worker:

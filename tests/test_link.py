@@ -318,6 +318,7 @@ def test_similarity_pairs_do_not_depend_on_the_block_size(monkeypatch, seed):
 @pytest.mark.parametrize("seed, block, n", [(0, 7, 300), (1, 16, 300), (2, 3, 300), (3, 64, 1500)])
 def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n):
     # the later blocks go to a forked child: the same evidence in the same order, the same links
+    import graph._fork
     import graph.link
 
     G = _random_corpus(n, seed)
@@ -336,7 +337,7 @@ def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n
             forks.append(blocks)
             super().__init__(function, rows, blocks)
 
-    monkeypatch.setattr(graph.link, "Forked", Spy)
+    monkeypatch.setattr(graph._fork, "Forked", Spy)
     two = similarity_pairs(G, workers=2, **options)
     assert len(forks) == 1 and forks[0][0][0] > 0  # the child took the later blocks
     assert (max(frequent) > 0) == (n > 1000)
