@@ -206,6 +206,44 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
     return sp.csr_matrix((count[keep], code[keep], indptr), shape=(len(texts), len(met)))
 
 
+class _Texts:
+    """:func:`article_texts`' texts of articles (their node attribute dicts), made a slice at a
+    time as :func:`_count_words` reads them: never all held (~50 MB at 100,000 articles)."""
+
+    def __init__(self, attributes: list[dict]):
+        self.attributes = attributes
+
+    def __len__(self) -> int:
+        return len(self.attributes)
+
+    def __getitem__(self, part: slice) -> list[str]:
+        # article_texts' texts, but for their runs of spaces: _runs splits at any run of them
+        texts = []
+        for data in self.attributes[part]:
+            title, excerpt = data.get("title") or "", data.get("excerpt") or ""
+            texts.append(f"{title} {title} {excerpt}" if title or excerpt else data.get("label") or "")
+        return texts
+
+
+def _vectorise_apart(folder: Path, attributes: list[dict]) -> dict[str, np.ndarray]:
+    """:func:`_vectorise` of these articles' texts in a child process (``_fork.Forked``)."""
+    X = _vectorise(_Texts(attributes))
+    return {"data": X.data, "indices": X.indices, "indptr": X.indptr, "shape": np.array(X.shape, dtype=np.int64)}
+
+
+def _vectorised(worker: Forked | None, attributes: list[dict]) -> sp.csr_matrix:
+    """The child's :func:`_vectorise_apart`, or the same computed here when there is no child or it failed."""
+    if worker is not None:
+        with worker:
+            try:
+                part = worker.result()
+            except WorkerError as error:
+                warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=4)
+            else:
+                return sp.csr_matrix((part["data"], part["indices"], part["indptr"]), shape=tuple(part["shape"].tolist()))
+    return _vectorise(_Texts(attributes))
+
+
 def _vectorise(texts: list[str]) -> sp.csr_matrix:
     r"""Row-normalised TF-IDF vectors (words, English stop words removed, sublinear counts).
 
@@ -737,19 +775,25 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.ARTICLE.value)
     if len(nodes) < 2:
         return _no_pairs(nodes)
-    attributes = [G.nodes[n] for n in nodes]
-    texts = _texts(attributes)
+    attributes = [G._node[n] for n in nodes]
     days = np.array([_days(data.get("published")) for data in attributes], dtype=np.float64)
     order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
-    texts = [texts[k] for k in order]
-    X = _vectorise(texts)
-    del texts  # ~50 MB at 100k articles: every large part goes once used, as the pairs pile up
+    by_time = [attributes[k] for k in order.tolist()]  # the rows: articles in time order
+    # the TF-IDF vectors in a forked child (~2 s at 100k articles), meanwhile the providers and
+    # repost keys here; every large part goes once used, as the pairs pile up
+    worker = None
+    if workers > 1 and len(nodes) >= PARALLEL_MIN:
+        worker = start_worker(_vectorise_apart, by_time, task="linking")
+    providers: dict = {}  # provider node -> code; an article without one is its own provider
+    provider = np.array([providers.setdefault(data.get("provider") or ("", k), len(providers))
+                         for data, k in zip(by_time, order.tolist())], dtype=np.int64)
+    excerpts = [data.get("excerpt") or "" for data in by_time]
+    keys = [repost_key(data.get("title")) if excerpt else None for data, excerpt in zip(by_time, excerpts)]
+    X = _vectorised(worker, by_time)
+    del by_time
     if X.shape[1] == 0:
         return _no_pairs(nodes)
     days = days[order]
-    providers: dict = {}  # provider node -> code; an article without one is its own provider
-    provider = np.array([providers.setdefault(attributes[k].get("provider") or ("", k), len(providers))
-                         for k in order.tolist()], dtype=np.int64)
     frequency = np.bincount(X.indices, minlength=X.shape[1])
     ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
     frequent = np.sort(ranked[frequency[ranked] > max(_FREQUENT, len(nodes) // 100)])
@@ -758,8 +802,6 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     F = X[:, frequent].tocsr()
     dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
     index = order.astype(np.int32)  # node index of each row
-    excerpts = [attributes[k].get("excerpt") or "" for k in order.tolist()]
-    keys = [repost_key(attributes[k].get("title")) if excerpts[n] else None for n, k in enumerate(order.tolist())]
     reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
     del X, keys, excerpts
     by_row = np.argsort(reposts[0], kind="stable")

@@ -156,6 +156,17 @@ def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
         assert _same_csr(_vectorise(texts), _sklearn_tfidf(texts))
 
 
+def test_vectors_of_raw_texts_equal_those_of_article_texts():
+    # similarity_pairs leaves the runs of spaces article_texts squeezes: the same words, the same matrix
+    from graph.link import _Texts, _texts
+
+    attributes = [{"title": title, "excerpt": excerpt, "label": "x.com: a slug"}
+                  for title in (None, "", "  Robot\tvacuum\n", "Café\u00a0ÉCOLE\u3000 rock-'n'-roll ")
+                  for excerpt in (None, "", " the\u2028end  of\r\nit ", TRICKY[0])]
+    assert _same_csr(_vectorise(_Texts(attributes)), _vectorise(_texts(attributes)))
+    assert _Texts(attributes)[:2] == ["x.com: a slug", "x.com: a slug"]
+
+
 def test_tfidf_equals_sklearn_transformer_bit_for_bit_on_long_rows():
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -333,13 +344,14 @@ def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n
     forks = []
 
     class Spy(Forked):
-        def __init__(self, function, rows, blocks):
-            forks.append(blocks)
-            super().__init__(function, rows, blocks)
+        def __init__(self, function, *args):
+            forks.append((function.__name__, args[-1]))
+            super().__init__(function, *args)
 
     monkeypatch.setattr(graph._fork, "Forked", Spy)
     two = similarity_pairs(G, workers=2, **options)
-    assert len(forks) == 1 and forks[0][0][0] > 0  # the child took the later blocks
+    assert [name for name, _ in forks] == ["_vectorise_apart", "_scan_apart"]  # the vectors, then the scan
+    assert forks[1][1][0][0] > 0  # the child took the later blocks
     assert (max(frequent) > 0) == (n > 1000)
     assert len(one.u) > 200 and len(one.link_u) > 100
     for a, b in zip(one[1:], two[1:]):
@@ -350,12 +362,17 @@ def _broken_child(folder, rows, blocks):
     raise MemoryError("no room")
 
 
+def _broken_vectors(folder, attributes):
+    raise MemoryError("no room for words")
+
+
 def _no_fork():
     raise BlockingIOError(11, "Resource temporarily unavailable")
 
 
 @pytest.mark.parametrize("target, replacement, warning", [
     ("graph.link._scan_apart", _broken_child, r"worker process failed: MemoryError: no room"),
+    ("graph.link._vectorise_apart", _broken_vectors, r"worker process failed: MemoryError: no room for words"),
     ("os.fork", _no_fork, r"cannot start a worker process: \[Errno 11\] Resource temporarily unavailable"),
 ])
 def test_similarity_pairs_in_one_process_when_the_child_cannot_help(monkeypatch, target, replacement, warning):
