@@ -50,6 +50,24 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1 and cores() > 1
 
 
+def release_free_memory() -> None:
+    """Give the C library's free heap pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Called before forking: a page freed but still mapped would be shared with the child and
+    copied again as soon as either process reuses it. After linking 100,000 articles
+    ~100 MB of the heap is such pages.
+    """
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+try:
+    _LIBC = ctypes.CDLL(None)  # this process' own symbols: the C library's among them
+except OSError:  # pragma: no cover - no dynamic loader (a static build)
+    _LIBC = None
+
+
 _PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
 
 
@@ -65,8 +83,7 @@ def _end_with(parent: int, folder: Path) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         return
     if os.getppid() != parent:  # the parent ended before prctl took effect
@@ -93,6 +110,7 @@ class Forked:
     def __init__(self, function: Callable[..., dict[str, np.ndarray]], *args):
         self.folder = Path(tempfile.mkdtemp(prefix="graph-worker-"))
         parent = os.getpid()
+        release_free_memory()
         try:
             self.pid = os.fork()
         except OSError as error:  # no process to spare (a container's limit, memory)
