@@ -262,7 +262,7 @@ def _partition(story: list, evidence, *, seed: int, resolution: float | None) ->
         evidence = [(edges[:, 0], edges[:, 1], np.asarray(G.es["weight"], dtype=np.float64))]
     ig.set_random_number_generator(random.Random(seed))  # igraph draws from this; restored below
     try:
-        tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=2).membership)
+        tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=1).membership)
         del G  # not held through the passes to come
         H, sizes, edges = _aggregate(evidence, tight)
         joined = H.community_leiden("CPM", weights="weight", node_weights=sizes.astype(np.float64), resolution=r,

@@ -71,6 +71,34 @@ def _texts(attributes: list[dict]) -> list[str]:
     return texts
 
 
+_ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"  # how the loader writes every time (load._iso)
+
+
+def _days_of(published: list) -> np.ndarray:
+    """:func:`_days` of every time at once: the loader's own form (``2021-01-02T03:04:05Z``) read by Arrow.
+
+    A time Arrow reads counts only when Arrow writes it back the same, so no other form and
+    no impossible date (February 30) is read otherwise than :func:`_days` reads it; every
+    other time goes to :func:`_days` (~10x faster at 100,000 articles).
+
+    Examples
+    --------
+    >>> _days_of(["1970-01-02T12:00:00Z", "1970-02-30T00:00:00Z", "1970-01-03T00:00:00+00:00", None]).tolist()
+    [1.5, nan, 2.0, nan]
+    """
+    text = [value if type(value) is str and len(value) == 20 else "" for value in published]
+    array = _utf8(text)
+    seconds = pc.strptime(array, format=_ISO_UTC, unit="s", error_is_null=True)  # null: not read
+    same = pc.equal(pc.strftime(seconds, format=_ISO_UTC), array)
+    # (no fill_null: its Python scalar, like to_numpy, imports pandas) the values of null slots are
+    # undefined: read are the valid and true ones, the others are read again below
+    read = (_integers(pc.cast(pc.is_valid(same), pa.int8())) & _integers(pc.cast(same, pa.int8()))).astype(bool)
+    days = _integers(pc.cast(seconds, pa.int64())) / 86400.0
+    for k in np.flatnonzero(~read).tolist():
+        days[k] = _days(published[k])
+    return days
+
+
 def _days(published: str | None) -> float:
     """Days since the epoch of an ISO 8601 time, NaN when unknown or unreadable."""
     if not published:
@@ -148,22 +176,26 @@ def _split_runs(chunk: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     back when freed: Arrow's own pool (mimalloc) kept ~30 MB through the analysis' peak.
     """
     pool = pa.system_memory_pool()
-    encoded = list(map(str.encode, chunk))
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-    text = pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
-    del encoded
-    split = pc.ascii_split_whitespace(text, memory_pool=pool)  # translate left ASCII spaces only between the runs
+    split = pc.ascii_split_whitespace(_utf8(chunk), memory_pool=pool)  # translate left ASCII spaces only between the runs
     runs = pc.dictionary_encode(pc.list_flatten(split, memory_pool=pool), memory_pool=pool)
     return (_integers(pc.list_value_length(split, memory_pool=pool)), _integers(runs.indices),
             runs.dictionary.to_pylist())
 
 
+def _utf8(texts: list[str]) -> pa.LargeStringArray:
+    """The texts as an Arrow array, from one UTF-8 buffer and their offsets (see :func:`_split_runs`)."""
+    encoded = list(map(str.encode, texts))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
+
+
 def _integers(array: pa.Array) -> np.ndarray:
     """An Arrow integer array without nulls as int64 numpy, read from its data buffer (``to_numpy`` imports pandas)."""
-    if not len(array):
-        return np.zeros(0, dtype=np.int64)
-    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(f"int{array.type.bit_width}"),
+    data = array.buffers()[1]
+    if data is None:  # no values: empty, or (never so far) all null
+        return np.zeros(len(array), dtype=np.int64)
+    values = np.frombuffer(data, dtype=np.dtype(f"int{array.type.bit_width}"),
                            count=array.offset + len(array))
     return values[array.offset:].astype(np.int64)
 
@@ -776,7 +808,7 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     if len(nodes) < 2:
         return _no_pairs(nodes)
     attributes = [G._node[n] for n in nodes]
-    days = np.array([_days(data.get("published")) for data in attributes], dtype=np.float64)
+    days = _days_of([data.get("published") for data in attributes])
     order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
     by_time = [attributes[k] for k in order.tolist()]  # the rows: articles in time order
     # the TF-IDF vectors in a forked child (~2 s at 100k articles), meanwhile the providers and

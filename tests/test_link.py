@@ -167,6 +167,22 @@ def test_vectors_of_raw_texts_equal_those_of_article_texts():
     assert _Texts(attributes)[:2] == ["x.com: a slug", "x.com: a slug"]
 
 
+def test_days_read_by_arrow_equal_those_read_one_by_one(corpus_dir):
+    from graph import scan
+    from graph.link import _days, _days_of
+
+    times = ["2021-03-04T05:06:07Z", "2021-02-29T00:00:00Z", "2020-02-29T23:59:59Z", "2021-13-01T00:00:00Z",
+             "2021-01-01T24:00:00Z", "2021-01-01T23:59:60Z", "2021-1-01T00:00:00Z", "0999-01-01T00:00:00Z",
+             "1969-12-31T23:59:59Z", "2021-01-01T00:00:00+01:00", "2021-01-01 00:00:00Z", "2021-01-01T00:00:00z",
+             "２０２１-01-01T00:00:00Z", "", None, "garbage-but-20-chars"]
+    for folder in ("everyday-ai-2019-12", "everyday-powerapps"):
+        articles, _ = scan([str(corpus_dir / folder)])
+        times += [a.published for a in articles] + [r.published for a in articles for r in a.related]
+    expected = np.array([_days(t) for t in times])
+    assert np.array_equal(_days_of(times), expected, equal_nan=True)
+    assert np.count_nonzero(~np.isnan(expected)) > 700
+
+
 def test_tfidf_equals_sklearn_transformer_bit_for_bit_on_long_rows():
     from sklearn.feature_extraction.text import TfidfTransformer
 
