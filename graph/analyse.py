@@ -500,13 +500,10 @@ def story_pairs(links: ArticleLinks, *, related_weight: float = DEFAULT_RELATED_
     w = np.concatenate([np.maximum(related_weight, links.related_similarity), np.nan_to_num(links.similar_weight, nan=0.0)])
     keep = w > 0  # as story_weights: a pair is kept once it weighs more than 0
     key = np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep]
-    w = w[keep]
-    order = np.lexsort((-w, key))  # by pair, heaviest first
-    key, w = key[order], w[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key = key[first]
-    return key // max(n, 1), key % max(n, 1), w[first]
+    order = np.argsort(key)  # by pair; each pair weighs its heaviest link
+    key, w = key[order], w[keep][order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    return key[first] // max(n, 1), key[first] % max(n, 1), np.maximum.reduceat(w, first) if len(key) else w
 
 
 _EDGES_AT_ONCE = 1 << 16  # edges turned into Python pairs at a time by _igraph_of
