@@ -139,9 +139,12 @@ class RowEvidence(NamedTuple):
 def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_matrix:
     """The summed weights of ``evidence`` between (and within) ``groups``, upper triangle (``group`` of each article).
 
-    Two sparse products, ``M.T @ E @ M`` with ``M`` the group of each row: scipy sums
-    them row by row without sorting the 24M pairs (~3x faster than summing ``(u, v)``
-    arrays), and the weights are made float64 half a million at a time.
+    ``M.T @ E @ M`` with ``M`` the group of each row, half a million pairs at a time: scipy
+    sums each chunk row by row without sorting the 24M pairs (~3x faster than summing
+    ``(u, v)`` arrays), and the chunks' sums are added as they come, so no chunk is held
+    after its turn. The weights are summed as they are held (the similarities' uint16
+    steps: integers, whose float64 sums are exact whatever their order) and divided by
+    ``scale`` once at the end.
     """
     rows = len(evidence.article)
     if not rows or not evidence.indptr[-1]:
@@ -150,17 +153,19 @@ def _row_sums(evidence: RowEvidence, group: np.ndarray, groups: int) -> sp.csr_m
     M = sp.csr_matrix((np.ones(rows), row_group, np.arange(rows + 1)), shape=(rows, groups + 1))
     indptr = evidence.indptr
     bounds = np.unique(np.r_[0, np.searchsorted(indptr, np.arange(_CHUNK, indptr[-1], _CHUNK)), rows])
-    parts = []
+    total = sp.csr_matrix((groups + 1, groups + 1), dtype=np.float64)
     for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         a, b = int(indptr[r0]), int(indptr[r1])
-        weight = np.asarray(evidence.weight[a:b], dtype=np.float64) / evidence.scale
-        E = sp.csr_matrix((weight, evidence.other[a:b], indptr[r0:r1 + 1] - a),
-                          shape=(r1 - r0, rows))
-        parts.append(E @ M)
-    A = (M.T.tocsr() @ sp.vstack(parts, format="csr")).tocoo()
+        E = sp.csr_matrix((np.asarray(evidence.weight[a:b], dtype=np.float64), evidence.other[a:b],
+                           indptr[r0:r1 + 1] - a), shape=(r1 - r0, rows))
+        total = total + M[r0:r1].T @ (E @ M)
+    A = total.tocoo()
+    del total
     keep = (A.row < groups) & (A.col < groups)
     lo, hi = np.minimum(A.row, A.col)[keep], np.maximum(A.row, A.col)[keep]
-    return sp.csr_matrix((A.data[keep], (lo, hi)), shape=(groups, groups))
+    summed = sp.csr_matrix((A.data[keep], (lo, hi)), shape=(groups, groups))  # a pair's two halves added
+    summed.data /= evidence.scale
+    return summed
 
 
 def _aggregate(weights: list, membership: np.ndarray) -> tuple[ig.Graph, np.ndarray, tuple]:
@@ -1142,22 +1147,29 @@ def analyse_graph(
 def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bridge_samples, similarity) -> dict:
     """analyse_graph's body."""
     links = article_links(G, similarity)
+    # PageRank here, first: its ~90 MB of transient arrays are gone before the child below starts
+    # (in the child they came on top of the clustering's peak here)
+    rank = _pagerank(links, 0.85)
     pairs = story_pairs(links, related_weight=related_weight)
     story = [_story_graph(len(links.nodes), pairs)]
     samples = bridge_sources(story[0].ecount()) if bridge_samples is None else bridge_samples
-    # PageRank and the bridges (~2 s at 100k articles) in a forked child while the clustering
-    # runs here: the child reads the arrays and the story graph it shares, it copies none
-    worker = None
+    # the bridges (~1.3 s at 100k articles) in a forked child while the clustering runs here:
+    # the child reads the arrays and the story graph it shares, it copies none
+    worker = shared = None
     if len(links.nodes) >= PARALLEL_MIN and can_fork():
-        worker = start_worker(_centrality, links, pairs, related_weight, story[0], samples, seed, task="analysis")
+        worker = start_worker(_bridges, links, pairs, related_weight, story[0], samples, seed, task="analysis")
     if worker is None:
-        centrality = _centrality(None, links, pairs, related_weight, story[0], samples, seed)
+        bridges = _bridges(None, links, pairs, related_weight, story[0], samples, seed)["bridges"]
+    else:
+        # held until the child is done: memory freed here while the child still maps it would be
+        # copied for the child as soon as this process reused it (~100 MB more at 100k articles)
+        shared = story[0]
     clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight,
                          story=story)  # frees the story graph once it is done with it
     if worker is not None:
         with worker:
-            centrality = _centrality_of(worker, links, pairs, related_weight, samples, seed)
-    rank, bridges = centrality["rank"], centrality["bridges"]
+            bridges = _bridges_of(worker, links, pairs, related_weight, samples, seed)
+        del shared
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     stories = _describe(links, cluster, rank, pairs, 4)
@@ -1182,30 +1194,30 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     }
 
 
-#: From this many articles, analyse_graph computes PageRank and the bridges in a forked child process.
+#: From this many articles, analyse_graph computes the bridges in a forked child process.
 PARALLEL_MIN = 20_000
 
 
-def _centrality(folder, links: ArticleLinks, pairs: tuple, related_weight: float, story: ig.Graph | None,
-                samples: int, seed: int) -> dict[str, np.ndarray]:
-    """PageRank and the bridges of analyse_graph (a ``_fork.Forked`` function: ``folder`` unused).
+def _bridges(folder, links: ArticleLinks, pairs: tuple, related_weight: float, story: ig.Graph | None,
+             samples: int, seed: int) -> dict[str, np.ndarray]:
+    """The bridges of analyse_graph (a ``_fork.Forked`` function: ``folder`` unused).
 
     The bridges' graph is every linked pair: ``story`` (the story graph of ``pairs``), unless
     related links weigh nothing there; None to make it again.
     """
     linked = story if story is not None and related_weight > 0 else _story_graph(
         len(links.nodes), pairs if related_weight > 0 else story_pairs(links, related_weight=1.0))
-    return {"rank": _pagerank(links, 0.85), "bridges": _betweenness(linked, samples, seed)}
+    return {"bridges": _betweenness(linked, samples, seed)}
 
 
-def _centrality_of(worker: Forked, links: ArticleLinks, pairs: tuple, related_weight: float, samples: int,
-                   seed: int) -> dict[str, np.ndarray]:
-    """The child's :func:`_centrality`; when it failed, computed here (with a RuntimeWarning)."""
+def _bridges_of(worker: Forked, links: ArticleLinks, pairs: tuple, related_weight: float, samples: int,
+                seed: int) -> np.ndarray:
+    """The child's :func:`_bridges`; when it failed, computed here (with a RuntimeWarning)."""
     try:
-        return worker.result()
+        return worker.result()["bridges"]
     except WorkerError as error:
         warnings.warn(f"{error}; the analysis goes on in one process", RuntimeWarning, stacklevel=4)
-        return _centrality(None, links, pairs, related_weight, None, samples, seed)
+        return _bridges(None, links, pairs, related_weight, None, samples, seed)["bridges"]
 
 
 def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:

@@ -501,7 +501,7 @@ def _synthetic_analysis_input(tmp_path, articles=400):
 
 
 @pytest.mark.parametrize("related_weight", [0.1, 0.0])
-def test_analyse_graph_with_pagerank_and_bridges_in_a_child_equals_one_process(tmp_path, monkeypatch, related_weight):
+def test_analyse_graph_with_the_bridges_in_a_child_equals_one_process(tmp_path, monkeypatch, related_weight):
     import graph._fork
     from graph import analyse
 
@@ -519,12 +519,12 @@ def test_analyse_graph_with_pagerank_and_bridges_in_a_child_equals_one_process(t
 
     monkeypatch.setattr(graph._fork, "Forked", Spy)
     two = analyse_graph(G, similarity=pairs, related_weight=related_weight)
-    assert forks == ["_centrality"]
+    assert forks == ["_bridges"]
     assert max(one["bridges"].values()) > 0 and len(set(one["pagerank"].values())) > 100
-    assert one == two  # PageRank and bridges bit for bit
+    assert one == two  # the bridges bit for bit
 
 
-def _failing_centrality(folder, *args):
+def _failing_bridges(folder, *args):
     raise MemoryError("no room")
 
 
@@ -536,9 +536,9 @@ def test_analyse_graph_goes_on_in_one_process_when_the_child_fails(tmp_path, mon
     one = analyse_graph(G, similarity=pairs)
     monkeypatch.setattr(analyse, "can_fork", lambda: True)
     monkeypatch.setattr(analyse, "PARALLEL_MIN", 0)
-    centrality = analyse._centrality
-    monkeypatch.setattr(analyse, "_centrality",
-                        lambda folder, *args: _failing_centrality(folder) if folder else centrality(folder, *args))
+    bridges = analyse._bridges
+    monkeypatch.setattr(analyse, "_bridges",
+                        lambda folder, *args: _failing_bridges(folder) if folder else bridges(folder, *args))
     with pytest.warns(RuntimeWarning, match=r"worker process failed: MemoryError: no room; the analysis goes on in one"):
         two = analyse_graph(G, similarity=pairs)
     assert one == two
