@@ -781,13 +781,29 @@ def _cluster_array(links: ArticleLinks, clusters: dict[str, int]) -> np.ndarray:
     return np.array([clusters.get(n, -1) for n in links.nodes], dtype=np.int64)
 
 
-def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int) -> list[dict]:
+class _Columns(NamedTuple):
+    """Attributes of every article (by index), read once: :func:`analyse_graph`'s parts share them."""
+
+    published: list
+    provider: list
+    in_corpus: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, links: ArticleLinks) -> "_Columns":
+        data = links.data
+        return cls([d.get("published") for d in data], [d.get("provider") for d in data],
+                   np.fromiter((bool(d.get("in_corpus")) for d in data), dtype=bool, count=len(data)))
+
+
+def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int,
+              columns: _Columns | None = None) -> list[dict]:
     """describe_stories' body: ``cluster`` and ``centrality`` per article index, ``pairs`` as story_pairs."""
+    columns = columns or _Columns.of(links)
     data, names = links.data, links.nodes
     u, v, w = pairs
     same = (cluster[u] >= 0) & (cluster[u] == cluster[v])
     inside = np.bincount(u[same], w[same], minlength=len(names)) + np.bincount(v[same], w[same], minlength=len(names))
-    published = [d.get("published") for d in data]
+    published = columns.published
     story = cluster.tolist()
     ordered = sorted(np.flatnonzero(cluster >= 0).tolist(), key=lambda i: (story[i], published[i] or "~"))  # ties by id
     # central: most inside weight, then centrality, then id: one lexsort over all members
@@ -804,11 +820,11 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
     # each story's providers and topics counted at once over all members (numpy), not a Counter per story
     position = np.repeat(np.arange(len(groups)), [len(group) for group in groups])  # of each member, in members' order
     order = members.tolist()
-    providers = _Counted(position, [data[i].get("provider") for i in order], len(groups))
+    providers = _Counted(position, list(map(columns.provider.__getitem__, order)), len(groups))
     topic_lists = [data[i].get("topics") or () for i in order]
     topics = _Counted(np.repeat(position, list(map(len, topic_lists))), list(chain.from_iterable(topic_lists)),
                       len(groups))
-    in_corpus = np.bincount(position, [bool(data[i].get("in_corpus")) for i in order], minlength=len(groups))
+    in_corpus = np.bincount(position, columns.in_corpus[members], minlength=len(groups))
     stories = []
     for k, (group, heads, words) in enumerate(zip(groups, centrals, labels)):
         group = group.tolist()
@@ -918,22 +934,20 @@ def describe_stories(
 
 
 def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, stories: list[dict],
-                       in_links: np.ndarray) -> dict[str, dict]:
+                       in_links: np.ndarray, columns: _Columns | None = None) -> dict[str, dict]:
     """measure_providers' body over article index arrays."""
+    columns = columns or _Columns.of(links)
     own: dict[str, list[int]] = defaultdict(list)
-    total = 0
-    for i, data in enumerate(links.data):
-        if data.get("provider"):
-            own[data["provider"]].append(i)
-        if data.get("in_corpus"):
-            total += 1
-    total = total or 1
+    for i, provider in enumerate(columns.provider):
+        if provider:
+            own[provider].append(i)
+    total = int(columns.in_corpus.sum()) or 1
     total_links = int(in_links.sum()) or 1
     firsts = Counter(s["first_provider"] for s in stories if s.get("first_provider"))
     result = {}
     for p in sorted(n for n, kind in G.nodes(data="kind") if kind == _PROVIDER):
         members = np.array(own.get(p, ()), dtype=np.int64)
-        count = sum(1 for i in members.tolist() if links.data[i].get("in_corpus"))
+        count = int(columns.in_corpus[members].sum())
         received = int(in_links[members].sum())
         numbers = cluster[members]
         result[p] = {
@@ -973,15 +987,17 @@ def measure_providers(
     return _measure_providers(G, links, _cluster_array(links, clusters), stories, received)
 
 
-def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict]:
+def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray,
+                    columns: _Columns | None = None) -> dict[str, dict]:
     """measure_topics' body over article index arrays."""
+    columns = columns or _Columns.of(links)
     tagged: dict[str, list[int]] = defaultdict(list)
     for i, t in links.tagged:
         tagged[t].append(i)
     result = {}
     for t in sorted(n for n, kind in G.nodes(data="kind") if kind == _TOPIC):
         members = tagged.get(t, [])
-        providers = Counter(links.data[i].get("provider") for i in members)
+        providers = Counter(map(columns.provider.__getitem__, members))
         hhi, dominant, share = concentration(providers)
         numbers = cluster[np.array(members, dtype=np.int64)]
         result[t] = {
@@ -1012,11 +1028,12 @@ def measure_topics(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
     return _measure_topics(G, links, _cluster_array(links, clusters))
 
 
-def _count_timelines(links: ArticleLinks, cluster: np.ndarray) -> dict[str, dict]:
+def _count_timelines(links: ArticleLinks, cluster: np.ndarray, columns: _Columns | None = None) -> dict[str, dict]:
     """count_timelines' body over article index arrays."""
-    days = [(d.get("published") or "")[:10] for d in links.data]
+    columns = columns or _Columns.of(links)
+    days = [(published or "")[:10] for published in columns.published]
     story = cluster.tolist()
-    providers = [d.get("provider") for d in links.data]
+    providers = columns.provider
     stories = [i for i, day in enumerate(days) if day and story[i] >= 0]
     dated = [i for i, (p, day) in enumerate(zip(providers, days)) if day and p]
     tagged = [k for k, (i, _) in enumerate(links.tagged) if days[i]]
@@ -1166,8 +1183,9 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
         del shared
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
-    stories = _describe(links, cluster, rank, pairs, 4)
-    corpus_counts = Counter(data.get("provider") for data in links.data if data.get("in_corpus"))
+    columns = _Columns.of(links)
+    stories = _describe(links, cluster, rank, pairs, 4, columns)
+    corpus_counts = Counter(p for p, inside in zip(columns.provider, columns.in_corpus.tolist()) if inside)
     hhi, dominant, share = concentration(corpus_counts)
     return {
         "clusters": clusters,
@@ -1175,8 +1193,8 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
         "in_links": dict(zip(links.nodes, received.tolist())),
         "bridges": {n: float(round(score, 12)) for n, score in zip(links.nodes, bridges.tolist())},
         "stories": stories,
-        "providers": _measure_providers(G, links, cluster, stories, received),
-        "topics": _measure_topics(G, links, cluster),
+        "providers": _measure_providers(G, links, cluster, stories, received, columns),
+        "topics": _measure_topics(G, links, cluster, columns),
         "corpus": {
             "articles": sum(corpus_counts.values()),
             "stories": len(stories),
@@ -1184,7 +1202,7 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
             "dominant": dominant,
             "dominant_share": share,
         },
-        "timelines": _count_timelines(links, cluster),
+        "timelines": _count_timelines(links, cluster, columns),
     }
 
 
