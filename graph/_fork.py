@@ -3,7 +3,7 @@
 Linking and analysing 100,000 articles is numpy, scipy and igraph work that holds
 Python's GIL, so threads gain nothing; a forked child shares the parent's arrays
 (copy-on-write, never copied unless written) and starts in ~50 ms, where a spawned one
-would re-import scipy and scikit-learn and be sent every matrix. The child's arrays come
+would re-import numpy, scipy and igraph and be sent every matrix. The child's arrays come
 back through files in a private temporary folder (``np.save``, never pickle), so the
 parent reads them straight into what it keeps.
 """
@@ -64,7 +64,7 @@ def release_free_memory() -> None:
 
 try:
     _LIBC = ctypes.CDLL(None)  # this process' own symbols: the C library's among them
-except OSError:  # pragma: no cover - no dynamic loader (a static build)
+except (OSError, TypeError):  # pragma: no cover - no dynamic loader; Windows (CDLL needs a name there)
     _LIBC = None
 
 
@@ -174,5 +174,5 @@ def start_worker(function: Callable[..., dict[str, np.ndarray]], *args, task: st
     try:
         return Forked(function, *args)
     except WorkerError as error:
-        warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=4)  # the caller's call
         return None

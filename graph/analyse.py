@@ -1136,6 +1136,12 @@ def analyse_graph(
         its links count as G's ``similar`` edges (:func:`article_links`): G need not hold
         them, which saves adding ~1.5M edges to a graph of 100,000 articles to analyse it.
 
+    Raises
+    ------
+    ValueError
+        When ``resolution`` is not None or > 0, or ``bridge_samples`` not None or a
+        positive integer.
+
     Notes
     -----
     G is not modified. The result depends on ``seed`` only through the clustering and
@@ -1150,6 +1156,11 @@ def analyse_graph(
     >>> result["clusters"], result["stories"][0]["label"], result["corpus"]["hhi"]
     ({'a': 0}, 'A', 1.0)
     """
+    if resolution is not None and not resolution > 0:
+        raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
+    if bridge_samples is not None and (isinstance(bridge_samples, bool) or not isinstance(bridge_samples, int)
+                                       or bridge_samples < 1):
+        raise ValueError(f"bridge_samples must be a positive integer or None, got {bridge_samples!r}")
     with paused_gc():  # millions of small objects, no cycles: each full collection would walk all of G (~25%)
         return _analyse(G, seed=seed, resolution=resolution, related_weight=related_weight,
                         bridge_samples=bridge_samples, similarity=similarity)
@@ -1163,24 +1174,27 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     rank = _pagerank(links, 0.85)
     pairs = story_pairs(links, related_weight=related_weight)
     story = [_story_graph(len(links.nodes), pairs)]
-    samples = bridge_sources(story[0].ecount()) if bridge_samples is None else bridge_samples
+    if bridge_samples is None:  # the bridges' graph is every linked pair: the story graph's, unless related links weigh nothing
+        linked = pairs if related_weight > 0 else story_pairs(links, related_weight=1.0)
+        bridge_samples = bridge_sources(int(np.count_nonzero(linked[0] != linked[1])))
     # the bridges (~1.3 s at 100k articles) in a forked child while the clustering runs here:
     # the child reads the arrays and the story graph it shares, it copies none
-    worker = shared = None
+    worker = None
     if len(links.nodes) >= PARALLEL_MIN and can_fork():
-        worker = start_worker(_bridges, links, pairs, related_weight, story[0], samples, seed, task="analysis")
+        worker = start_worker(_bridges, links, pairs, related_weight, story[0], bridge_samples, seed, task="analysis")
     if worker is None:
-        bridges = _bridges(None, links, pairs, related_weight, story[0], samples, seed)["bridges"]
+        bridges = _bridges(None, links, pairs, related_weight, story[0], bridge_samples, seed)["bridges"]
+        clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution,
+                             related_weight=related_weight, story=story)  # frees the story graph once done with it
     else:
-        # held until the child is done: memory freed here while the child still maps it would be
-        # copied for the child as soon as this process reused it (~100 MB more at 100k articles)
-        shared = story[0]
-    clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution, related_weight=related_weight,
-                         story=story)  # frees the story graph once it is done with it
-    if worker is not None:
-        with worker:
-            bridges = _bridges_of(worker, links, pairs, related_weight, samples, seed)
-        del shared
+        with worker:  # closed (the child stopped, its folder removed) whatever happens here
+            # held until the child is done: memory freed here while the child still maps it would be
+            # copied for the child as soon as this process reused it (~100 MB more at 100k articles)
+            shared = story[0]
+            clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution,
+                                 related_weight=related_weight, story=story)
+            bridges = _bridges_of(worker, links, pairs, related_weight, shared, bridge_samples, seed)
+            del shared
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     columns = _Columns.of(links)
@@ -1222,14 +1236,14 @@ def _bridges(folder, links: ArticleLinks, pairs: tuple, related_weight: float, s
     return {"bridges": _betweenness(linked, samples, seed)}
 
 
-def _bridges_of(worker: Forked, links: ArticleLinks, pairs: tuple, related_weight: float, samples: int,
-                seed: int) -> np.ndarray:
+def _bridges_of(worker: Forked, links: ArticleLinks, pairs: tuple, related_weight: float, story: ig.Graph,
+                samples: int, seed: int) -> np.ndarray:
     """The child's :func:`_bridges`; when it failed, computed here (with a RuntimeWarning)."""
     try:
         return worker.result()["bridges"]
     except WorkerError as error:
         warnings.warn(f"{error}; the analysis goes on in one process", RuntimeWarning, stacklevel=4)
-        return _bridges(None, links, pairs, related_weight, None, samples, seed)["bridges"]
+        return _bridges(None, links, pairs, related_weight, story, samples, seed)["bridges"]
 
 
 def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:

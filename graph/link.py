@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from itertools import islice
@@ -73,6 +74,7 @@ def _texts(attributes: list[dict]) -> list[str]:
 
 
 _ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"  # how the loader writes every time (load._iso)
+_YEAR_ONE = -719162.0  # 0001-01-01 in days since the epoch: the first day datetime knows
 
 
 def _days_of(published: list) -> np.ndarray:
@@ -87,7 +89,7 @@ def _days_of(published: list) -> np.ndarray:
     >>> _days_of(["1970-01-02T12:00:00Z", "1970-02-30T00:00:00Z", "1970-01-03T00:00:00+00:00", None]).tolist()
     [1.5, nan, 2.0, nan]
     """
-    text = [value if type(value) is str and len(value) == 20 else "" for value in published]
+    text = [value if type(value) is str and len(value) == 20 and value.isascii() else "" for value in published]
     array = _utf8(text)
     seconds = pc.strptime(array, format=_ISO_UTC, unit="s", error_is_null=True)  # null: not read
     same = pc.equal(pc.strftime(seconds, format=_ISO_UTC), array)
@@ -95,6 +97,7 @@ def _days_of(published: list) -> np.ndarray:
     # undefined: read are the valid and true ones, the others are read again below
     read = (_integers(pc.cast(pc.is_valid(same), pa.int8())) & _integers(pc.cast(same, pa.int8()))).astype(bool)
     days = _integers(pc.cast(seconds, pa.int64())) / 86400.0
+    read &= days >= _YEAR_ONE  # datetime has no year 0, Arrow has
     for k in np.flatnonzero(~read).tolist():
         days[k] = _days(published[k])
     return days
@@ -325,10 +328,15 @@ def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
     np.log(data, out=data)
     data += 1.0
     data *= idf[X.indices]
-    lengths = np.diff(X.indptr)
-    row = np.repeat(np.arange(rows), lengths)
-    norm = np.sqrt(np.bincount(row, weights=(data * data).astype(np.float64), minlength=rows))
-    X.data = (data / norm[row]).astype(np.float32)  # float32 over float64, as the Cython loop divides
+    # a few hundred thousand values at a time, whole rows each, so the sums are the same
+    indptr = X.indptr
+    bounds = np.unique(np.r_[0, np.searchsorted(indptr, np.arange(1 << 20, indptr[-1], 1 << 20)), rows])
+    for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        a, b = int(indptr[r0]), int(indptr[r1])
+        part = data[a:b]
+        row = np.repeat(np.arange(r1 - r0), np.diff(indptr[r0:r1 + 1]))
+        norm = np.sqrt(np.bincount(row, weights=(part * part).astype(np.float64), minlength=r1 - r0))
+        part[:] = part / norm[row]  # float32 over float64, rounded to float32, as the Cython loop divides
     return X
 
 
@@ -824,12 +832,13 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     worker = None
     if workers > 1 and len(nodes) >= PARALLEL_MIN:
         worker = start_worker(_vectorise_apart, by_time, task="linking")
-    providers: dict = {}  # provider node -> code; an article without one is its own provider
-    provider = np.array([providers.setdefault(data.get("provider") or ("", k), len(providers))
-                         for data, k in zip(by_time, order.tolist())], dtype=np.int64)
-    excerpts = [data.get("excerpt") or "" for data in by_time]
-    keys = [repost_key(data.get("title")) if excerpt else None for data, excerpt in zip(by_time, excerpts)]
-    X = _vectorised(worker, by_time)
+    with worker if worker is not None else contextlib.nullcontext():  # the child stopped whatever happens here
+        providers: dict = {}  # provider node -> code; an article without one is its own provider
+        provider = np.array([providers.setdefault(data.get("provider") or ("", k), len(providers))
+                             for data, k in zip(by_time, order.tolist())], dtype=np.int64)
+        excerpts = [data.get("excerpt") or "" for data in by_time]
+        keys = [repost_key(data.get("title")) if excerpt else None for data, excerpt in zip(by_time, excerpts)]
+        X = _vectorised(worker, by_time)
     del by_time
     if X.shape[1] == 0:
         return _no_pairs(nodes)

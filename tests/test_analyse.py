@@ -500,6 +500,7 @@ def _synthetic_analysis_input(tmp_path, articles=400):
     return G, similarity_pairs(G, workers=1)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a failed child falls back with one: that is no pass
 @pytest.mark.parametrize("related_weight", [0.1, 0.0])
 def test_analyse_graph_with_the_bridges_in_a_child_equals_one_process(tmp_path, monkeypatch, related_weight):
     import graph._fork
@@ -542,3 +543,50 @@ def test_analyse_graph_goes_on_in_one_process_when_the_child_fails(tmp_path, mon
     with pytest.warns(RuntimeWarning, match=r"worker process failed: MemoryError: no room; the analysis goes on in one"):
         two = analyse_graph(G, similarity=pairs)
     assert one == two
+
+
+def test_bridge_sources_count_every_linked_pair_when_related_links_weigh_nothing(tmp_path, monkeypatch):
+    from graph import analyse
+
+    G, pairs = _synthetic_analysis_input(tmp_path, articles=150)
+    asked = []
+    monkeypatch.setattr(analyse, "bridge_sources", lambda n: asked.append(n) or 100)
+    links = analyse.article_links(G, pairs)
+    for weight in (0.1, 0.0):
+        analyse_graph(G, similarity=pairs, related_weight=weight)
+    u, v, _ = analyse.story_pairs(links, related_weight=1.0)
+    u0, v0, _ = analyse.story_pairs(links, related_weight=0.0)
+    # the related pairs count as links all the same, though the story graph leaves them out
+    assert asked == [int(np.count_nonzero(u != v))] * 2 and int(np.count_nonzero(u0 != v0)) < asked[1]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"resolution": 0}, r"^resolution must be > 0 or None, got 0$"),
+    ({"bridge_samples": 0}, r"^bridge_samples must be a positive integer or None, got 0$"),
+    ({"bridge_samples": True}, r"^bridge_samples must be a positive integer or None, got True$"),
+])
+def test_analyse_graph_refuses_bad_options_before_any_work(tmp_path, monkeypatch, options, message):
+    from graph import analyse
+
+    monkeypatch.setattr(analyse, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(analyse, "can_fork", lambda: True)
+    monkeypatch.setattr(analyse, "start_worker", lambda *a, **k: pytest.fail("a child started"))
+    G, pairs = _synthetic_analysis_input(tmp_path, articles=60)
+    with pytest.raises(ValueError, match=message):
+        analyse_graph(G, similarity=pairs, **options)
+
+
+def test_a_failing_clustering_stops_the_bridges_child(tmp_path, monkeypatch):
+    import tempfile
+    from graph import analyse
+
+    G, pairs = _synthetic_analysis_input(tmp_path, articles=100)
+    monkeypatch.setattr(analyse, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(analyse, "can_fork", lambda: True)
+    monkeypatch.setattr(analyse, "_clusters", lambda *a, **k: 1 / 0)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with pytest.raises(ZeroDivisionError):
+        analyse_graph(G, similarity=pairs)
+    assert list((tmp_path / "tmp").glob("graph-worker-*")) == []  # the child's folder removed, the child stopped

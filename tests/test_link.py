@@ -183,6 +183,29 @@ def test_days_read_by_arrow_equal_those_read_one_by_one(corpus_dir):
     assert np.count_nonzero(~np.isnan(expected)) > 700
 
 
+def test_days_of_times_arrow_would_read_otherwise_than_datetime():
+    from graph.link import _days, _days_of
+
+    times = ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "2021-01-01T00:00:0\ud800", "2021-01-01T00:00:0١"]
+    expected = [_days(t) if "\ud800" not in t else np.nan for t in times]
+    assert np.isnan(expected[0]) and expected[1] == -719162.0
+    assert np.array_equal(_days_of(times), np.array(expected), equal_nan=True)
+
+
+def test_a_failing_linking_stops_its_child(monkeypatch, tmp_path):
+    import graph.link
+
+    monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(graph.link, "can_fork", lambda: True)
+    monkeypatch.setattr(graph.link, "repost_key", lambda title: 1 / 0)  # fails while the vectors' child runs
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with pytest.raises(ZeroDivisionError):
+        similarity_pairs(_random_corpus(200, 3), workers=2)
+    assert list(tmp_path.glob("graph-worker-*")) == []  # the child's folder removed, the child stopped
+
+
 def test_tfidf_equals_sklearn_transformer_bit_for_bit_on_long_rows():
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -342,6 +365,7 @@ def test_similarity_pairs_do_not_depend_on_the_block_size(monkeypatch, seed):
     assert results[0] == results[1] == results[2]
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a failed child falls back with one: that is no pass
 @pytest.mark.parametrize("seed, block, n", [(0, 7, 300), (1, 16, 300), (2, 3, 300), (3, 64, 1500)])
 def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n):
     # the later blocks go to a forked child: the same evidence in the same order, the same links
