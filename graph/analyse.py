@@ -67,8 +67,8 @@ _TAGGED = EdgeKind.TAGGED.value
 
 
 def _by_count(counts: Counter) -> list[tuple]:
-    """Items by decreasing count, ties by key."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    """Items by decreasing count, ties by key (None last, as :class:`_Counted` orders them)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, "" if item[0] is None else item[0]))
 
 
 def article_graph(G: nx.DiGraph, *, kinds=(_RELATED, _SIMILAR)) -> nx.Graph:
@@ -767,6 +767,8 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     (0.625, 'p', 0.75)
     >>> concentration({})
     (0.0, None, 0.0)
+    >>> concentration({None: 2, "q": 2})  # articles without a provider (a hand-made graph): a tie goes to a name
+    (0.5, 'q', 0.5)
     """
     total = sum(counts.values())
     if not total:
