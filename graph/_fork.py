@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import GraphError
 
-__all__ = ["WorkerError", "Forked", "cores", "can_fork", "start_worker"]
+__all__ = ["WorkerError", "Forked", "cores", "can_fork", "start_worker", "worker_result"]
 
 
 class WorkerError(GraphError):
@@ -175,4 +175,15 @@ def start_worker(function: Callable[..., dict[str, np.ndarray]], *args, task: st
         return Forked(function, *args)
     except WorkerError as error:
         warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=4)  # the caller's call
+        return None
+
+
+def worker_result(worker: Forked, *, task: str, stacklevel: int) -> dict[str, np.ndarray] | None:
+    """Return ``worker``'s arrays, or None when it failed: then ``task`` goes on in this process,
+    with a RuntimeWarning ``stacklevel`` frames above the caller (as ``warnings.warn`` counts
+    them from it): at the call into the library."""
+    try:
+        return worker.result()
+    except WorkerError as error:
+        warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=stacklevel + 1)
         return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import warnings
 from collections import Counter, defaultdict
 from itertools import chain
 from typing import NamedTuple
@@ -15,7 +14,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ._fork import Forked, WorkerError, can_fork, start_worker
+from ._fork import can_fork, start_worker, worker_result
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .link import _INNER, STRENGTH_SCALE, _runs
@@ -800,7 +799,8 @@ class _Columns(NamedTuple):
 def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int,
               columns: _Columns | None = None) -> list[dict]:
     """describe_stories' body: ``cluster`` and ``centrality`` per article index, ``pairs`` as story_pairs."""
-    columns = columns or _Columns.of(links)
+    if columns is None:
+        columns = _Columns.of(links)
     data, names = links.data, links.nodes
     u, v, w = pairs
     same = (cluster[u] >= 0) & (cluster[u] == cluster[v])
@@ -938,7 +938,8 @@ def describe_stories(
 def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, stories: list[dict],
                        in_links: np.ndarray, columns: _Columns | None = None) -> dict[str, dict]:
     """measure_providers' body over article index arrays."""
-    columns = columns or _Columns.of(links)
+    if columns is None:
+        columns = _Columns.of(links)
     own: dict[str, list[int]] = defaultdict(list)
     for i, provider in enumerate(columns.provider):
         if provider:
@@ -992,7 +993,8 @@ def measure_providers(
 def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray,
                     columns: _Columns | None = None) -> dict[str, dict]:
     """measure_topics' body over article index arrays."""
-    columns = columns or _Columns.of(links)
+    if columns is None:
+        columns = _Columns.of(links)
     tagged: dict[str, list[int]] = defaultdict(list)
     for i, t in links.tagged:
         tagged[t].append(i)
@@ -1032,7 +1034,8 @@ def measure_topics(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
 
 def _count_timelines(links: ArticleLinks, cluster: np.ndarray, columns: _Columns | None = None) -> dict[str, dict]:
     """count_timelines' body over article index arrays."""
-    columns = columns or _Columns.of(links)
+    if columns is None:
+        columns = _Columns.of(links)
     days = [(published or "")[:10] for published in columns.published]
     story = cluster.tolist()
     providers = columns.provider
@@ -1176,27 +1179,30 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     rank = _pagerank(links, 0.85)
     pairs = story_pairs(links, related_weight=related_weight)
     story = [_story_graph(len(links.nodes), pairs)]
-    if bridge_samples is None:  # the bridges' graph is every linked pair: the story graph's, unless related links weigh nothing
-        linked = pairs if related_weight > 0 else story_pairs(links, related_weight=1.0)
+    # the bridges' graph is every linked pair: the story graph, unless related links weigh nothing there
+    linked, graph = (pairs, story[0]) if related_weight > 0 else (story_pairs(links, related_weight=1.0), None)
+    if bridge_samples is None:
         bridge_samples = bridge_sources(int(np.count_nonzero(linked[0] != linked[1])))
     # the bridges (~1.3 s at 100k articles) in a forked child while the clustering runs here:
     # the child reads the arrays and the story graph it shares, it copies none
     worker = None
     if len(links.nodes) >= PARALLEL_MIN and can_fork():
-        worker = start_worker(_bridges, links, pairs, related_weight, story[0], bridge_samples, seed, task="analysis")
+        worker = start_worker(_bridges, len(links.nodes), linked, graph, bridge_samples, seed, task="the analysis")
     if worker is None:
-        bridges = _bridges(None, links, pairs, related_weight, story[0], bridge_samples, seed)["bridges"]
+        bridges = _bridges(None, len(links.nodes), linked, graph, bridge_samples, seed)["bridges"]
+        del graph  # the clustering frees the story graph once done with it
         clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution,
-                             related_weight=related_weight, story=story)  # frees the story graph once done with it
+                             related_weight=related_weight, story=story)
     else:
+        # ``graph`` holds the story graph until the child is done: memory freed here while the child
+        # still maps it would be copied for the child as soon as this process reused it (~100 MB at 100k)
         with worker:  # closed (the child stopped, its folder removed) whatever happens here
-            # held until the child is done: memory freed here while the child still maps it would be
-            # copied for the child as soon as this process reused it (~100 MB more at 100k articles)
-            shared = story[0]
             clusters = _clusters(links, pairs, similarity, seed=seed, resolution=resolution,
                                  related_weight=related_weight, story=story)
-            bridges = _bridges_of(worker, links, pairs, related_weight, shared, bridge_samples, seed)
-            del shared
+            part = worker_result(worker, task="the analysis", stacklevel=3)
+        bridges = part["bridges"] if part is not None else _bridges(None, len(links.nodes), linked, graph,
+                                                                    bridge_samples, seed)["bridges"]
+        del graph
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     columns = _Columns.of(links)
@@ -1226,26 +1232,10 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
 PARALLEL_MIN = 20_000
 
 
-def _bridges(folder, links: ArticleLinks, pairs: tuple, related_weight: float, story: ig.Graph | None,
-             samples: int, seed: int) -> dict[str, np.ndarray]:
-    """The bridges of analyse_graph (a ``_fork.Forked`` function: ``folder`` unused).
-
-    The bridges' graph is every linked pair: ``story`` (the story graph of ``pairs``), unless
-    related links weigh nothing there; None to make it again.
-    """
-    linked = story if story is not None and related_weight > 0 else _story_graph(
-        len(links.nodes), pairs if related_weight > 0 else story_pairs(links, related_weight=1.0))
-    return {"bridges": _betweenness(linked, samples, seed)}
-
-
-def _bridges_of(worker: Forked, links: ArticleLinks, pairs: tuple, related_weight: float, story: ig.Graph,
-                samples: int, seed: int) -> np.ndarray:
-    """The child's :func:`_bridges`; when it failed, computed here (with a RuntimeWarning)."""
-    try:
-        return worker.result()["bridges"]
-    except WorkerError as error:
-        warnings.warn(f"{error}; the analysis goes on in one process", RuntimeWarning, stacklevel=4)
-        return _bridges(None, links, pairs, related_weight, story, samples, seed)["bridges"]
+def _bridges(folder, n: int, linked: tuple, graph: ig.Graph | None, samples: int, seed: int) -> dict[str, np.ndarray]:
+    """The bridges of analyse_graph over ``n`` articles and their ``linked`` pairs (``story_pairs``
+    arrays), or ``graph``, their story graph already made (a ``_fork.Forked`` function: ``folder`` unused)."""
+    return {"bridges": _betweenness(graph if graph is not None else _story_graph(n, linked), samples, seed)}
 
 
 def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from itertools import islice
-import warnings
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,7 +18,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from .build import add_similar_edges
-from ._fork import Forked, WorkerError, can_fork, cores, start_worker
+from ._fork import Forked, can_fork, cores, start_worker, worker_result
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .model import NodeKind
@@ -62,14 +61,15 @@ def article_texts(G: nx.DiGraph) -> tuple[list[str], list[str]]:
     return nodes, _texts([G.nodes[n] for n in nodes])
 
 
-def _texts(attributes: list[dict]) -> list[str]:
-    """article_texts' texts of the articles with these node attributes."""
+def _texts(attributes: list[dict], *, squeeze: bool = True) -> list[str]:
+    """article_texts' texts of the articles with these node attributes; ``squeeze=False`` leaves
+    their runs of spaces (the words are the same: :func:`_runs` splits at any run of them)."""
     texts = []
     for data in attributes:
         title = data.get("title") or ""
         excerpt = data.get("excerpt") or ""
-        text = f"{title} {title} {excerpt}".strip() if title or excerpt else data.get("label") or ""
-        texts.append(" ".join(text.split()))
+        text = f"{title} {title} {excerpt}" if title or excerpt else data.get("label") or ""
+        texts.append(" ".join(text.split()) if squeeze else text)
     return texts
 
 
@@ -260,12 +260,7 @@ class _Texts:
         return len(self.attributes)
 
     def __getitem__(self, part: slice) -> list[str]:
-        # article_texts' texts, but for their runs of spaces: _runs splits at any run of them
-        texts = []
-        for data in self.attributes[part]:
-            title, excerpt = data.get("title") or "", data.get("excerpt") or ""
-            texts.append(f"{title} {title} {excerpt}" if title or excerpt else data.get("label") or "")
-        return texts
+        return _texts(self.attributes[part], squeeze=False)
 
 
 def _vectorise_apart(folder: Path, attributes: list[dict]) -> dict[str, np.ndarray]:
@@ -278,12 +273,9 @@ def _vectorised(worker: Forked | None, attributes: list[dict]) -> sp.csr_matrix:
     """The child's :func:`_vectorise_apart`, or the same computed here when there is no child or it failed."""
     if worker is not None:
         with worker:
-            try:
-                part = worker.result()
-            except WorkerError as error:
-                warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=4)
-            else:
-                return sp.csr_matrix((part["data"], part["indices"], part["indptr"]), shape=tuple(part["shape"].tolist()))
+            part = worker_result(worker, task="linking", stacklevel=4)
+        if part is not None:
+            return sp.csr_matrix((part["data"], part["indices"], part["indptr"]), shape=tuple(part["shape"].tolist()))
     return _vectorise(_Texts(attributes))
 
 
@@ -613,10 +605,8 @@ def _join_scans(worker: Forked, found, pending, rows: _Rows, blocks, evidence):
     best of those the child found and those waiting in ``pending`` here. When the child
     failed, its blocks are scanned here instead, with a warning. Returns every row's best links.
     """
-    try:
-        theirs = worker.result()
-    except WorkerError as error:
-        warnings.warn(f"{error}; linking goes on in one process", RuntimeWarning, stacklevel=4)
+    theirs = worker_result(worker, task="linking", stacklevel=4)
+    if theirs is None:
         more, _ = _scan(rows, blocks, evidence, pending)
         return tuple(np.concatenate(pair) for pair in zip(found, more))
     for column, (name, _) in zip(evidence, _EVIDENCE):
