@@ -73,31 +73,39 @@ def _texts(attributes: list[dict], *, squeeze: bool = True) -> list[str]:
     return texts
 
 
-_ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"  # how the loader writes every time (load._iso)
-_YEAR_ONE = -719162.0  # 0001-01-01 in days since the epoch: the first day datetime knows
+_ISO_UTC = b"0000-00-00T00:00:00Z"  # how the loader writes every time (load._iso): digits where the 0s are
+_DIGIT_AT = [k for k, c in enumerate(_ISO_UTC) if c == ord("0")]
+_MARK_AT = [k for k, c in enumerate(_ISO_UTC) if c != ord("0")]
 
 
 def _days_of(published: list) -> np.ndarray:
-    """:func:`_days` of every time at once: the loader's own form (``2021-01-02T03:04:05Z``) read by Arrow.
+    """:func:`_days` of every time at once: the loader's own form (``2021-01-02T03:04:05Z``) read by numpy.
 
-    A time Arrow reads counts only when Arrow writes it back the same, so no other form and
-    no impossible date (February 30) is read otherwise than :func:`_days` reads it; every
-    other time goes to :func:`_days` (~10x faster at 100,000 articles).
+    The 20 characters of every such time are read as one byte array: a time counts when
+    its digits and marks are where the form has them and it names a real moment (month
+    1-12, a day of that month, 23:59:59 at most, year 1 on, as datetime reads them: numpy's
+    calendar says whether the day is in the month); every other time goes to :func:`_days`
+    (~40x faster at 100,000 articles; Arrow's ``strptime`` read February 30 as March 2).
 
     Examples
     --------
     >>> _days_of(["1970-01-02T12:00:00Z", "1970-02-30T00:00:00Z", "1970-01-03T00:00:00+00:00", None]).tolist()
     [1.5, nan, 2.0, nan]
     """
-    text = [value if type(value) is str and len(value) == 20 and value.isascii() else "" for value in published]
-    array = _utf8(text)
-    seconds = pc.strptime(array, format=_ISO_UTC, unit="s", error_is_null=True)  # null: not read
-    same = pc.equal(pc.strftime(seconds, format=_ISO_UTC), array)
-    # (no fill_null: its Python scalar, like to_numpy, imports pandas) the values of null slots are
-    # undefined: read are the valid and true ones, the others are read again below
-    read = (_integers(pc.cast(pc.is_valid(same), pa.int8())) & _integers(pc.cast(same, pa.int8()))).astype(bool)
-    days = _integers(pc.cast(seconds, pa.int64())) / 86400.0
-    read &= days >= _YEAR_ONE  # datetime has no year 0, Arrow has
+    none = " " * len(_ISO_UTC)
+    text = [value if type(value) is str and len(value) == len(_ISO_UTC) and value.isascii() else none
+            for value in published]
+    raw = np.frombuffer("".join(text).encode("ascii"), dtype=np.uint8).reshape(len(text), len(_ISO_UTC))
+    digits = raw[:, _DIGIT_AT] - np.uint8(ord("0"))  # a byte under "0" wraps round: over 9 too
+    read = (digits <= 9).all(axis=1) & (raw[:, _MARK_AT] == np.frombuffer(_ISO_UTC, dtype=np.uint8)[_MARK_AT]).all(axis=1)
+    d = digits.astype(np.int64) * read[:, None]  # the unread as 0000-00-00T00:00:00, ruled out below
+    year, month, day = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3], d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    hour, minute, second = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    read &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    first = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1).astype("timedelta64[M]")
+    date = first.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    read &= date.astype("datetime64[M]") == first  # February 30 is in March
+    days = (date.astype(np.int64) * 86400 + hour * 3600 + minute * 60 + second) / 86400.0
     for k in np.flatnonzero(~read).tolist():
         days[k] = _days(published[k])
     return days
@@ -545,6 +553,8 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
     found_i, found_j, found_s = [], [], []
     if pending is None:
         pending = _NO_LINKS
+    floor = np.zeros(len(rows.days), dtype=np.float32)  # a row's neighbours-th best similarity so far (0: fewer)
+    _raise_floor(floor, pending, rows.neighbours)
     for start, stop in blocks:
         parts = [
             _block_pairs(rows.C, rows.F, slice(start, stop), slice(lo, hi), rows.days, rows.window, rows.threshold,
@@ -559,18 +569,42 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
         evidence[1].extend(np.concatenate((j, rows.reposts[1][first:last]))[by_row])
         evidence[2].extend(_strength(np.concatenate((s, rows.reposts[2][first:last]))[by_row]))
         # each row's best links among the pairs found from it (i) and of it (j): this block's
-        # rows have all theirs now; a later row's best few so far wait in pending
+        # rows have all theirs now; a later row's best few so far wait in pending. A pair under
+        # a row's floor can never be one of its best (``neighbours`` links beat it): it is not sorted
         later, mine = j >= stop, pending[0] < stop
-        top = _top(np.concatenate((i, j[~later], pending[0][mine])), np.concatenate((j, i[~later], pending[1][mine])),
-                   np.concatenate((s, s[~later], pending[2][mine])), rows.neighbours)
+        from_i, of_j = s >= floor[i], s >= floor[j]
+        mirrored, waits = of_j & ~later, of_j & later
+        top = _top(np.concatenate((i[from_i], j[mirrored], pending[0][mine])),
+                   np.concatenate((j[from_i], i[mirrored], pending[1][mine])),
+                   np.concatenate((s[from_i], s[mirrored], pending[2][mine])), rows.neighbours)
         found_i.append(top[0])
         found_j.append(top[1])
         found_s.append(top[2])
-        pending = _top(np.concatenate((pending[0][~mine], j[later])), np.concatenate((pending[1][~mine], i[later])),
-                       np.concatenate((pending[2][~mine], s[later])), rows.neighbours)
+        pending = _top(np.concatenate((pending[0][~mine], j[waits])), np.concatenate((pending[1][~mine], i[waits])),
+                       np.concatenate((pending[2][~mine], s[waits])), rows.neighbours)
+        _raise_floor(floor, pending, rows.neighbours)
     found = tuple(np.concatenate(part) if part else empty
                   for part, empty in zip((found_i, found_j, found_s), _NO_LINKS))
     return found, pending
+
+
+def _raise_floor(floor: np.ndarray, links: tuple, neighbours: int) -> None:
+    """Set ``floor[row]`` to the similarity of each row's ``neighbours``-th best link in
+    ``links`` (as :func:`_top` leaves them: by row, best first, at most ``neighbours`` each)
+    where it has that many: a pair of the row below it can never be one of its best.
+
+    Examples
+    --------
+    >>> floor = np.zeros(3, dtype=np.float32)
+    >>> _raise_floor(floor, (np.array([0, 0, 2]), np.array([1, 2, 0]), np.array([0.5, 0.25, 0.75], dtype=np.float32)), 2)
+    >>> floor.tolist()
+    [0.25, 0.0, 0.0]
+    """
+    i, s = links[0], links[2]
+    if len(i) < neighbours:
+        return
+    full = np.flatnonzero(i[:len(i) - neighbours + 1] == i[neighbours - 1:])  # a row's first of neighbours links
+    floor[i[full]] = s[full + neighbours - 1]
 
 
 _EVIDENCE = (("counts", np.int32), ("other", np.int32), ("strength", np.uint16))

@@ -167,7 +167,7 @@ def test_vectors_of_raw_texts_equal_those_of_article_texts():
     assert _Texts(attributes)[:2] == ["x.com: a slug", "x.com: a slug"]
 
 
-def test_days_read_by_arrow_equal_those_read_one_by_one(corpus_dir):
+def test_days_read_at_once_equal_those_read_one_by_one(corpus_dir):
     from graph import scan
     from graph.link import _days, _days_of
 
@@ -183,12 +183,15 @@ def test_days_read_by_arrow_equal_those_read_one_by_one(corpus_dir):
     assert np.count_nonzero(~np.isnan(expected)) > 700
 
 
-def test_days_of_times_arrow_would_read_otherwise_than_datetime():
+def test_days_of_times_a_lenient_reader_would_read_otherwise_than_datetime():
     from graph.link import _days, _days_of
 
-    times = ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "2021-01-01T00:00:0\ud800", "2021-01-01T00:00:0١"]
+    times = ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "2021-01-01T00:00:0\ud800", "2021-01-01T00:00:0١",
+             "2021-04-31T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T23:59:59Z", "9999-12-31T23:59:59Z",
+             "2021-01-01T00:00:00\x00", "2021-01-01T00:0/:00Z", "2021-01-01T00:00::0Z", "-021-01-01T00:00:00Z"]
     expected = [_days(t) if "\ud800" not in t else np.nan for t in times]
     assert np.isnan(expected[0]) and expected[1] == -719162.0
+    assert np.isnan(expected[4:7]).tolist() == [True, True, False] and expected[7] == 2932896.999988426
     assert np.array_equal(_days_of(times), np.array(expected), equal_nan=True)
 
 
