@@ -421,18 +421,25 @@ def article_links(G: nx.DiGraph, similarity=None) -> ArticleLinks:
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
     index = {n: i for i, n in enumerate(nodes)}
     data = [G.nodes[n] for n in nodes]
-    related: list[int] = []
+    related: list[int] = []  # (i, j) of every link, flat
     related_similarity: list[float] = []
     similar: list[int] = []
     similar_weight: list[float] = []
-    tagged: list[tuple[int, str]] = []
+    tagged: list[int] = []
+    topics: list[str] = []
     nan = float("nan")
-    adjacency = G._adj  # networkx's successor dicts, read only: the views cost twice as much per edge
-    for u, i in index.items():
-        for v, attributes in adjacency[u].items():
+    # networkx's successor dicts, read only (the views cost twice as much per edge), in the order
+    # they were made, which is their order in memory: twice as fast as in node order (~0.4 s at
+    # 100,000 articles); each kind's links are put in node order below
+    find = index.get
+    for u, successors in G._adj.items():
+        i = find(u)
+        if i is None:
+            continue
+        for v, attributes in successors.items():
             kind = attributes.get("kind")
             if kind == _SIMILAR or kind == _RELATED:
-                j = index.get(v)
+                j = find(v)
                 if j is None:
                     continue
                 if kind == _SIMILAR:
@@ -442,14 +449,26 @@ def article_links(G: nx.DiGraph, similarity=None) -> ArticleLinks:
                     related += (i, j)
                     related_similarity.append(attributes.get("similarity", 0.0))
             elif kind == _TAGGED:
-                tagged.append((i, v))
+                tagged.append(i)
+                topics.append(v)
+    related_pairs, related_order = _in_node_order(related)
+    similar_pairs, similar_order = _in_node_order(similar)
+    tag_order = np.argsort(np.array(tagged, dtype=np.int64), kind="stable").tolist()
     links = ArticleLinks(
         nodes, data,
-        np.array(related, dtype=np.int64).reshape(-1, 2), np.array(related_similarity, dtype=np.float64),
-        np.array(similar, dtype=np.int64).reshape(-1, 2), np.array(similar_weight, dtype=np.float64),
-        tagged,
+        related_pairs, np.array(related_similarity, dtype=np.float64)[related_order],
+        similar_pairs, np.array(similar_weight, dtype=np.float64)[similar_order],
+        [(tagged[k], topics[k]) for k in tag_order],
     )
     return links if similarity is None else _with_links(links, similarity)
+
+
+def _in_node_order(flat: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Links given as flat ``(i, j)`` pairs as an ``(m, 2)`` array by ``i`` (each ``i``'s in the
+    order given, as its successors are), and the order they were put in."""
+    pairs = np.array(flat, dtype=np.int64).reshape(-1, 2)
+    order = np.argsort(pairs[:, 0], kind="stable")
+    return pairs[order], order
 
 
 def _positions(nodes: list[str], other: list[str]) -> np.ndarray:
