@@ -420,7 +420,7 @@ def article_links(G: nx.DiGraph, similarity=None) -> ArticleLinks:
     """
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == _ARTICLE)
     index = {n: i for i, n in enumerate(nodes)}
-    data = [G.nodes[n] for n in nodes]
+    data = list(map(G._node.__getitem__, nodes))  # networkx's node dicts, read only (G.nodes[n] costs ~5x more)
     related: list[int] = []  # (i, j) of every link, flat
     related_similarity: list[float] = []
     similar: list[int] = []
@@ -488,13 +488,14 @@ def _with_links(links: ArticleLinks, similarity) -> ArticleLinks:
     keep = (u >= 0) & (v >= 0)
     weight = np.asarray(similarity.link_similarity, dtype=np.float64)[keep]
     a, b, weight = np.concatenate([u[keep], v[keep]]), np.concatenate([v[keep], u[keep]]), np.concatenate([weight, weight])
-    key = a * n + b  # each direction of each link
-    related_key = links.related[:, 0] * n + links.related[:, 1]  # one related link per direction at most
-    by_key = np.argsort(related_key)
-    at = np.minimum(np.searchsorted(related_key[by_key], key), max(len(related_key) - 1, 0))
-    related = related_key[by_key][at] == key if len(related_key) else np.zeros(len(key), dtype=bool)
+    # which directions hold a related link (one per direction at most), and which: looked up in a
+    # sparse matrix of their numbers + 1 (~3x faster than a search of their sorted keys)
+    number = sp.csr_matrix((np.arange(1, len(links.related) + 1), (links.related[:, 0], links.related[:, 1])),
+                           shape=(n, n))
+    at = np.asarray(number[a, b]).ravel() - 1 if len(a) else np.zeros(0, dtype=np.int64)
+    related = at >= 0
     related_similarity = links.related_similarity.copy()
-    related_similarity[by_key[at[related]]] = weight[related]  # as add_similar_edges: the link's, replacing any
+    related_similarity[at[related]] = weight[related]  # as add_similar_edges: the link's, replacing any
     a, b, weight = a[~related], b[~related], weight[~related]  # the other directions become similar edges, once
     old = links.similar[:, 0] * n + links.similar[:, 1]
     new = ~np.isin(a * n + b, old)
