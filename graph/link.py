@@ -271,20 +271,32 @@ class _Texts:
         return _texts(self.attributes[part], squeeze=False)
 
 
-def _vectorise_apart(folder: Path, attributes: list[dict]) -> dict[str, np.ndarray]:
-    """:func:`_vectorise` of these articles' texts in a child process (``_fork.Forked``)."""
-    X = _vectorise(_Texts(attributes))
-    return {"data": X.data, "indices": X.indices, "indptr": X.indptr, "shape": np.array(X.shape, dtype=np.int64)}
+def _providers_and_reposts(by_time: list[dict], order: list[int], days: np.ndarray, window: float):
+    """What the rows' providers and titles say, apart from their vectors: the provider code of
+    every row (an article without one is its own provider) and the pairs of rows that may be
+    reposts further apart than the window (:func:`_repost_candidates`)."""
+    providers: dict = {}  # provider node -> code
+    provider = np.array([providers.setdefault(data.get("provider") or ("", k), len(providers))
+                         for data, k in zip(by_time, order)], dtype=np.int64)
+    excerpts = [data.get("excerpt") or "" for data in by_time]
+    keys = [repost_key(data.get("title")) if excerpt else None for data, excerpt in zip(by_time, excerpts)]
+    return (provider, *_repost_candidates(keys, excerpts, days, window))
 
 
-def _vectorised(worker: Forked | None, attributes: list[dict]) -> sp.csr_matrix:
-    """The child's :func:`_vectorise_apart`, or the same computed here when there is no child or it failed."""
+def _providers_and_reposts_apart(folder: Path, by_time: list[dict], order: list[int], days: np.ndarray,
+                                 window: float) -> dict[str, np.ndarray]:
+    """:func:`_providers_and_reposts` in a child process (``_fork.Forked``)."""
+    return dict(zip(("provider", "i", "j"), _providers_and_reposts(by_time, order, days, window)))
+
+
+def _providers_and_reposts_of(worker: Forked | None, *args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The child's :func:`_providers_and_reposts_apart`, or the same computed here when there is no child or it failed."""
     if worker is not None:
         with worker:
             part = worker_result(worker, task="linking", stacklevel=4)
         if part is not None:
-            return sp.csr_matrix((part["data"], part["indices"], part["indptr"]), shape=tuple(part["shape"].tolist()))
-    return _vectorise(_Texts(attributes))
+            return part["provider"], part["i"], part["j"]
+    return _providers_and_reposts(*args)
 
 
 def _vectorise(texts: list[str]) -> sp.csr_matrix:
@@ -399,14 +411,14 @@ def repost_key(title: str | None) -> str | None:
     return " ".join(words) if len(words) >= _REPOST_WORDS else None
 
 
-def _reposts(keys: list, excerpts: list, X, days, window, threshold):
-    """Pairs of rows (i < j, similarity) that are reposts published further apart than the window.
+def _repost_candidates(keys: list, excerpts: list, days, window) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows (i < j) that may be reposts published further apart than the window.
 
     A story's reposts and syndicated copies keep its headline and its excerpt but may come
     months later, so they are compared whatever the time between them: one
-    :func:`repost_key`, excerpts sharing half their words or more (Jaccard; a headline alone
-    may recur for another event: "What you need to know"), and a similarity at or above
-    0.5 and ``threshold``. Each copy is compared with the next 20 in time.
+    :func:`repost_key` and excerpts sharing half their words or more (Jaccard; a headline
+    alone may recur for another event: "What you need to know"); :func:`_reposts` keeps
+    those alike enough. Each copy is compared with the next 20 in time.
     """
     groups: dict[str, list[int]] = {}
     for row, key in enumerate(keys):
@@ -423,7 +435,12 @@ def _reposts(keys: list, excerpts: list, X, days, window, threshold):
     words = {row: set(_WORD.findall(excerpts[row].lower())) for row in set(i.tolist()) | set(j.tolist())}
     overlap = np.array([len(words[a] & words[b]) / max(len(words[a] | words[b]), 1)
                         for a, b in zip(i.tolist(), j.tolist())], dtype=np.float64)
-    i, j = i[overlap >= _REPOST_OVERLAP], j[overlap >= _REPOST_OVERLAP]
+    return i[overlap >= _REPOST_OVERLAP], j[overlap >= _REPOST_OVERLAP]
+
+
+def _reposts(i: np.ndarray, j: np.ndarray, X, threshold: float):
+    """The :func:`_repost_candidates` (i, j) that are reposts: a similarity at or above 0.5 and
+    ``threshold`` (a near-copy). Returns ``(i, j, similarity)``."""
     s = np.asarray(X[i].multiply(X[j]).sum(axis=1), dtype=np.float32).ravel()
     keep = s >= max(threshold, _REPOST_SIMILARITY)
     return i[keep], j[keep], s[keep]
@@ -851,22 +868,20 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     days = _days_of([data.get("published") for data in attributes])
     order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
     by_time = [attributes[k] for k in order.tolist()]  # the rows: articles in time order
-    # the TF-IDF vectors in a forked child (~2 s at 100k articles), meanwhile the providers and
-    # repost keys here; every large part goes once used, as the pairs pile up
+    days = days[order]
+    # the providers and the repost candidates in a forked child (~0.9 s at 100k articles), meanwhile
+    # the TF-IDF vectors here (~1.3 s), which then need no passing on; every large part goes once
+    # used, as the pairs pile up
     worker = None
     if workers > 1 and len(nodes) >= PARALLEL_MIN:
-        worker = start_worker(_vectorise_apart, by_time, task="linking")
+        worker = start_worker(_providers_and_reposts_apart, by_time, order.tolist(), days, window_days,
+                              task="linking")
     with worker if worker is not None else contextlib.nullcontext():  # the child stopped whatever happens here
-        providers: dict = {}  # provider node -> code; an article without one is its own provider
-        provider = np.array([providers.setdefault(data.get("provider") or ("", k), len(providers))
-                             for data, k in zip(by_time, order.tolist())], dtype=np.int64)
-        excerpts = [data.get("excerpt") or "" for data in by_time]
-        keys = [repost_key(data.get("title")) if excerpt else None for data, excerpt in zip(by_time, excerpts)]
-        X = _vectorised(worker, by_time)
+        X = _vectorise(_Texts(by_time))
+        provider, repost_i, repost_j = _providers_and_reposts_of(worker, by_time, order.tolist(), days, window_days)
     del by_time
     if X.shape[1] == 0:
         return _no_pairs(nodes)
-    days = days[order]
     frequency = np.bincount(X.indices, minlength=X.shape[1])
     ranked = np.argsort(-frequency, kind="stable")[:_FREQUENT]
     frequent = np.sort(ranked[frequency[ranked] > max(_FREQUENT, len(nodes) // 100)])
@@ -875,8 +890,8 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     F = X[:, frequent].tocsr()
     dated = int(np.count_nonzero(~np.isnan(days)))  # dated rows first, in time order
     index = order.astype(np.int32)  # node index of each row
-    reposts = _reposts(keys, excerpts, X, days, window_days, threshold)
-    del X, keys, excerpts
+    reposts = _reposts(repost_i, repost_j, X, threshold)
+    del X
     by_row = np.argsort(reposts[0], kind="stable")
     rows = _Rows(C, F, days, dated, provider, window_days, threshold, same_provider, neighbours,
                  tuple(part[by_row] for part in reposts))

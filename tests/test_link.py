@@ -200,7 +200,7 @@ def test_a_failing_linking_stops_its_child(monkeypatch, tmp_path):
 
     monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
     monkeypatch.setattr(graph.link, "can_fork", lambda: True)
-    monkeypatch.setattr(graph.link, "repost_key", lambda title: 1 / 0)  # fails while the vectors' child runs
+    monkeypatch.setattr(graph.link, "_vectorise", lambda texts: 1 / 0)  # fails while the providers' child runs
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", None)
@@ -393,7 +393,7 @@ def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n
 
     monkeypatch.setattr(graph._fork, "Forked", Spy)
     two = similarity_pairs(G, workers=2, **options)
-    assert [name for name, _ in forks] == ["_vectorise_apart", "_scan_apart"]  # the vectors, then the scan
+    assert [name for name, _ in forks] == ["_providers_and_reposts_apart", "_scan_apart"]  # beside the vectors, the scan
     assert forks[1][1][0][0] > 0  # the child took the later blocks
     assert (max(frequent) > 0) == (n > 1000)
     assert len(one.u) > 200 and len(one.link_u) > 100
@@ -405,7 +405,7 @@ def _broken_child(folder, rows, blocks):
     raise MemoryError("no room")
 
 
-def _broken_vectors(folder, attributes):
+def _broken_providers(folder, by_time, order, days, window):
     raise MemoryError("no room for words")
 
 
@@ -415,7 +415,7 @@ def _no_fork():
 
 @pytest.mark.parametrize("target, replacement, warning", [
     ("graph.link._scan_apart", _broken_child, r"worker process failed: MemoryError: no room"),
-    ("graph.link._vectorise_apart", _broken_vectors, r"worker process failed: MemoryError: no room for words"),
+    ("graph.link._providers_and_reposts_apart", _broken_providers, r"worker process failed: MemoryError: no room for words"),
     ("os.fork", _no_fork, r"cannot start a worker process: \[Errno 11\] Resource temporarily unavailable"),
 ])
 def test_similarity_pairs_in_one_process_when_the_child_cannot_help(monkeypatch, target, replacement, warning):
