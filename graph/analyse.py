@@ -705,15 +705,15 @@ def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]
     held = np.asarray((per_story > 0).sum(axis=0)).ravel()
     idf = np.log1p(len(titles) / np.maximum(held, 1))
     sizes = np.array([max(len(group), 1) for group in titles], dtype=np.float64)
-    result = []
-    for s in range(len(titles)):
-        row = slice(per_story.indptr[s], per_story.indptr[s + 1])
-        indices = per_story.indices[row]
-        scores = per_story.data[row] / sizes[s] * idf[indices]
-        words = vocabulary[indices]
-        ranked = sorted(zip((-np.round(scores, 9)).tolist(), words.tolist()))[:terms]  # Python floats sort faster
-        result.append([str(word) for _, word in ranked])
-    return result
+    # every story's words ranked at once: by story, score (to 9 decimals) descending, then word
+    # (the columns are in word order)
+    story = np.repeat(np.arange(len(titles)), np.diff(per_story.indptr))
+    scores = per_story.data / sizes[story] * idf[per_story.indices]
+    ranked = np.lexsort((per_story.indices, -np.round(scores, 9), story))
+    kept = ranked[np.arange(len(ranked)) - per_story.indptr[story[ranked]] < terms]  # story[ranked] is sorted
+    words = vocabulary[per_story.indices[kept]].tolist()
+    bounds = np.r_[0, np.cumsum(np.minimum(np.diff(per_story.indptr), terms))].tolist()
+    return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 #: The words of story labels: a letter, then word characters, apostrophes and hyphens, ending in a word character.
@@ -792,7 +792,7 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     total = sum(counts.values())
     if not total:
         return 0.0, None, 0.0
-    hhi = sum((c / total) ** 2 for c in counts.values())
+    hhi = sum(c * c for c in counts.values()) / (total * total)  # integers: one rounding, as _Counted.hhi's
     top, count = _by_count(Counter(counts))[0]
     return round(hhi, 12), top, count / total
 
@@ -847,6 +847,7 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
     topics = _Counted(np.repeat(position, list(map(len, topic_lists))), list(chain.from_iterable(topic_lists)),
                       len(groups))
     in_corpus = np.bincount(position, columns.in_corpus[members], minlength=len(groups))
+    hhi, dominant_share = providers.concentration()  # as concentration() gives them, for every story at once
     stories = []
     for k, (group, heads, words) in enumerate(zip(groups, centrals, labels)):
         group = group.tolist()
@@ -854,7 +855,6 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
         dated = [published[i] for i in group if published[i]]
         first = nodes[0] if dated else None
         central = int(heads[0])
-        hhi, _, dominant_share = concentration(providers.first_met(k))
         articles = int(in_corpus[k])
         stories.append({
             "id": story[group[0]],
@@ -871,9 +871,9 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
             "central": names[central],
             "providers": providers.by_count(k),
             "topics": topics.by_count(k),
-            "hhi": hhi,
+            "hhi": round(hhi[k], 12),
             "dominant": providers.dominant(k),  # most articles; a tie goes to the earliest to publish
-            "dominant_share": dominant_share,
+            "dominant_share": dominant_share[k],
             "members": nodes,
         })
     return stories
@@ -905,6 +905,16 @@ class _Counted:
         # the dominant key: most entries, ties to the one met first
         self.top = c[np.lexsort((first, -count, g))].tolist()
         self.bounds = np.searchsorted(g[by_count], np.arange(groups + 1)).tolist()
+
+    def concentration(self) -> tuple[list[float], list[float]]:
+        """Every group's Herfindahl-Hirschman index (unrounded) and the share of its most frequent key, as
+        :func:`concentration` computes them: the squares of the counts summed as integers, divided once."""
+        count = np.asarray([n for _, n in self.items], dtype=np.int64)
+        g = np.repeat(np.arange(len(self.bounds) - 1), np.diff(self.bounds))
+        total = np.bincount(g, weights=count, minlength=len(self.bounds) - 1)
+        squares = np.bincount(g, weights=count * count, minlength=len(self.bounds) - 1)  # exact below 2**53
+        top = count[np.minimum(self.bounds[:-1], max(len(count) - 1, 0))] if len(count) else np.zeros(len(total))
+        return (squares / (total * total)).tolist(), (top / total).tolist()
 
     def by_count(self, k: int) -> list[tuple]:
         return self.items[self.bounds[k]:self.bounds[k + 1]]
