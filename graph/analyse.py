@@ -745,7 +745,7 @@ def title_words(titles: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     column: dict[str, int] = {}  # a word -> its number, in the order met
     sizes: list[int] = []  # run number -> how many label words it holds
     flat: list[int] = []  # their numbers, run after run
-    rows, words = [], []  # per chunk: each (title, word) cell once
+    rows, words = [], []  # per chunk: the (title, word) cells, a word as often as a title holds it
     for start, lengths, runs, new in _runs(titles):
         for run in new:
             found = [column.setdefault(word, len(column)) for word in _run_words(run)]
@@ -756,15 +756,16 @@ def title_words(titles: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
         k = size[runs]  # words of each run of the chunk
         at = np.repeat(first[runs], k) + np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
         row = np.repeat(np.repeat(np.arange(start, start + len(lengths), dtype=np.int64), lengths), k)
-        cells = np.unique(row * max(len(column), 1) + np.asarray(flat, dtype=np.int64)[at])  # a word once per title
-        rows.append(cells // max(len(column), 1))
-        words.append(cells % max(len(column), 1))
+        rows.append(row)
+        words.append(np.asarray(flat, dtype=np.int64)[at])
     vocabulary = sorted(column)
     place = np.empty(len(column), dtype=np.int32)  # number in the order met -> column in word order
     place[[column[word] for word in vocabulary]] = np.arange(len(vocabulary), dtype=np.int32)
     row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     word = place[np.concatenate(words)] if words else np.zeros(0, dtype=np.int32)
+    # a word once per title: scipy sums a cell's repeats row by row (faster than sorting all cells), then 1
     counts = sp.csr_matrix((np.ones(len(row)), (row, word)), shape=(len(titles), len(vocabulary)))
+    counts.data[:] = 1.0
     return counts, np.array(vocabulary, dtype=object)
 
 
