@@ -352,27 +352,56 @@ def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
     return X
 
 
-def _block_pairs(C, F, rows: slice, cols: slice, days, window, threshold, provider, same_provider):
+def _block_pairs(C, F, rows: slice, cols: slice, ends, dated, threshold, provider, same_provider):
     """Pairs (i, j, similarity), i in rows, j in cols, i < j, that share a word of C, at or above threshold, within the window.
 
     The similarity is exact (float32): C holds the rarer words, F the most frequent ones
     (made dense for the block's rows and columns only: dense for every article it would be
-    ~140 MB at 100,000 articles).
+    ~140 MB at 100,000 articles). Row i's window ends before row ``ends[i]``
+    (:func:`_window_ends`); the rows from ``dated`` on are undated, and no time rules them out.
     A pair of one ``provider`` (codes by row) is kept only at or above ``same_provider``.
     """
     product = (C[rows] @ C[cols].T).tocsr()
-    r = np.repeat(np.arange(rows.stop - rows.start, dtype=np.int64), np.diff(product.indptr))
-    c = product.indices.astype(np.int64)
+    r = np.repeat(np.arange(rows.stop - rows.start, dtype=np.int32), np.diff(product.indptr))
+    c = product.indices
     s = product.data
     if F.shape[1]:
         dense = F[rows].toarray() @ F[cols].toarray().T  # the frequent words: one BLAS product for the block
-        s = s + dense.ravel()[r * dense.shape[1] + c]
+        s = s + dense.ravel()[np.multiply(r, dense.shape[1], dtype=np.int64) + c]
     keep = s >= threshold
-    i, j, s = r[keep] + rows.start, c[keep] + cols.start, s[keep]
-    keep = (j > i) & ~(np.abs(days[i] - days[j]) > window)  # NaN (undated) is kept: no time rules it out
+    r, c, s = r[keep], c[keep], s[keep]
+    # each row's bounds in the block's columns, read from arrays of its few hundred rows
+    first = np.arange(rows.start + 1 - cols.start, rows.stop + 1 - cols.start)  # j > i
+    end = ends[rows] - cols.start
+    keep = (c >= first[r]) & ((c < end[r]) | (c >= dated - cols.start))
     if same_provider > threshold:
-        keep &= (provider[i] != provider[j]) | (s >= same_provider)
-    return i[keep], j[keep], s[keep]
+        keep &= (provider[rows][r] != provider[cols][c]) | (s >= same_provider)
+    return r[keep].astype(np.int64) + rows.start, c[keep].astype(np.int64) + cols.start, s[keep]
+
+
+def _window_ends(days: np.ndarray, dated: int, window: float) -> np.ndarray:
+    """For every row (articles in time order, the first ``dated`` dated), the first later dated row
+    published more than ``window`` days after it, as a pair is tested (``days[j] - days[i] >
+    window``, the difference's rounding, not the sum's); ``dated`` when none is. For an
+    undated row, the number of rows: no time rules out any pair of it.
+
+    Examples
+    --------
+    >>> _window_ends(np.array([0.0, 0.5, 1.0, 3.0, np.nan]), 4, 1.0).tolist()
+    [3, 3, 3, 4, 5]
+    """
+    ends = np.full(len(days), len(days), dtype=np.int64)
+    d = days[:dated]
+    end = np.searchsorted(d, d + window, side="right")
+    at = np.arange(dated)
+    while dated:  # step to the first row the difference rules out (the sum's rounding may differ by a row)
+        before = (end - 1 > at) & (d[np.maximum(end - 1, 0)] - d > window)
+        after = (end < dated) & ~(d[np.minimum(end, dated - 1)] - d > window)
+        if not (before.any() or after.any()):
+            break
+        end = end - before + after
+    ends[:dated] = end
+    return ends
 
 
 _TAILS = (" - ", " – ", " — ", " | ")  # a title's last one may start the name of its source
@@ -542,6 +571,7 @@ class _Rows(NamedTuple):
     C: sp.csr_matrix  # TF-IDF of the rarer words
     F: sp.csr_matrix  # TF-IDF of the most frequent words
     days: np.ndarray
+    ends: np.ndarray  # of each row's window (_window_ends)
     dated: int  # rows before this one are dated
     provider: np.ndarray
     window: float
@@ -574,7 +604,7 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
     _raise_floor(floor, pending, rows.neighbours)
     for start, stop in blocks:
         parts = [
-            _block_pairs(rows.C, rows.F, slice(start, stop), slice(lo, hi), rows.days, rows.window, rows.threshold,
+            _block_pairs(rows.C, rows.F, slice(start, stop), slice(lo, hi), rows.ends, rows.dated, rows.threshold,
                          rows.provider, rows.same_provider)
             for lo, hi in _columns(rows, start, stop)
         ]
@@ -893,8 +923,8 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     reposts = _reposts(repost_i, repost_j, X, threshold)
     del X
     by_row = np.argsort(reposts[0], kind="stable")
-    rows = _Rows(C, F, days, dated, provider, window_days, threshold, same_provider, neighbours,
-                 tuple(part[by_row] for part in reposts))
+    rows = _Rows(C, F, days, _window_ends(days, dated, window_days), dated, provider, window_days, threshold,
+                 same_provider, neighbours, tuple(part[by_row] for part in reposts))
     blocks = [(start, min(start + _BLOCK, dated)) for start in range(0, dated, _BLOCK)]
     blocks += [(start, min(start + _BLOCK, len(nodes))) for start in range(dated, len(nodes), _BLOCK)]
     evidence = tuple(_Column(dtype) for _, dtype in _EVIDENCE)  # ~24M pairs at 100k articles

@@ -439,3 +439,17 @@ def test_similarity_pairs_in_one_process_when_the_child_cannot_help(monkeypatch,
 def test_similarity_pairs_rejects_bad_workers(workers):
     with pytest.raises(ValueError, match=r"^workers must be a positive integer, got "):
         similarity_pairs(_graph(ROWS), workers=workers)
+
+
+def test_window_ends_rule_out_pairs_as_the_difference_of_their_days_does():
+    from graph.link import _window_ends
+
+    # 0.1 + 0.2 is the float 0.30000000000000004: the sum keeps the second row in the first's
+    # window, the difference (0.20000000000000004 > 0.2) rules it out, as the pairs are tested
+    assert _window_ends(np.array([0.1, 0.1 + 0.2, np.nan]), 2, 0.2).tolist() == [1, 2, 3]
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        days = np.sort(rng.integers(0, 2000, 300) / rng.choice([7.0, 10.0, 86400.0]))
+        window = float(rng.choice([0.0, 0.1, 0.3, 1.0, 1 / 3]))
+        expected = [next((j for j in range(i + 1, 300) if days[j] - days[i] > window), 300) for i in range(300)]
+        assert _window_ends(days, 300, window).tolist() == expected
