@@ -34,8 +34,9 @@ memory are its own:
   times are kept in ``last.json`` as ``sampled_s``).
 
 ``--load-only`` skips the pipeline stage and the clustering digest (loading figures only).
-Every load stage also reports its CPU seconds (this process and its parsing workers): on a
-machine shared with other jobs, wall times stretch but CPU seconds barely move.
+Every load stage also reports its CPU seconds (this process and its parsing workers), and the
+pipeline those of the linking and the analysis (with their forked children): on a machine
+shared with other jobs, wall times stretch but CPU seconds move less.
 
 Each stage prints a digest of its result: articles and the report of every file; the graph
 (nodes, stubs, edges with attributes); the clusters (Leiden over the graph with similar
@@ -215,11 +216,11 @@ def stage_pipeline(corpus: str, workers: int | None, sample: bool = False, **_) 
     counts = _counts(articles, report, G, {})  # before the similar edges join G
     digests = _digests(articles, report, G, {})
     del articles  # as the CLI drops them: the graph holds what the analysis needs
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), _cpu_s()
     pairs = similarity_pairs(G)  # as pipeline.analyse_articles runs the stages
-    linked = time.perf_counter()
+    linked, cpu_linked = time.perf_counter(), _cpu_s()
     result = analyse_graph(G, seed=0, similarity=pairs)  # from the pairs: G holds no similar edge yet
-    analysed = time.perf_counter()
+    analysed, cpu_analysed = time.perf_counter(), _cpu_s()
     peak = _peak_mb()  # the pipeline of the clusters, providers and stats commands
     tree = None  # none unsampled, or when stopped before its first sample
     if sampler is not None:
@@ -237,6 +238,8 @@ def stage_pipeline(corpus: str, workers: int | None, sample: bool = False, **_) 
         "cpu_s": cpu_s,
         "link_s": round(linked - began, 2),
         "analyse_s": round(analysed - linked, 2),
+        "link_cpu_s": round(cpu_linked - cpu_began, 2),  # this process and its children, all cores
+        "analyse_cpu_s": round(cpu_analysed - cpu_linked, 2),
         "edges_s": round(added - analysed, 2),
         "similar_edges": sum(1 for _, _, k in H.edges(data="kind") if k == "similar"),
         "peak_mb": peak,
@@ -313,7 +316,7 @@ def _corpus(size: int, seed: int, folder: Path) -> Path:
 
 def _table(rows: list[dict]) -> str:
     headers = ("files", "naive CSafeLoader s", "cold load+build s", "speed-up", "cold CPU s", "warm load s",
-               "warm load+build s", "link s", "analyse s", "edges s", "peak RSS MB", "identical")
+               "warm load+build s", "link s", "analyse s", "link + analyse CPU s", "edges s", "peak RSS MB", "identical")
     cells = [headers]
     for r in rows:
         cold = r["cold"]["load_s"] + r["cold"]["build_s"]
@@ -325,6 +328,7 @@ def _table(rows: list[dict]) -> str:
             f"{r['naive']['seconds'] / cold:.1f}x", f"{r['cold']['cpu_s']:.1f}", f"{r['warm']['load_s']:.2f}",
             f"{warm:.2f}",
             f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
+            f"{p['link_cpu_s']:.1f} + {p['analyse_cpu_s']:.1f}" if p else "-",
             f"{p['edges_s']:.1f}" if p else "-",
             f"{p['peak_mb'][0]:.0f} (with workers {p['peak_tree_mb'] or float('nan'):.0f}; with edges {p['peak_edges_mb'][0]:.0f}; "
             f"naive {max(r['naive']['peak_mb']):.0f})" if p
@@ -388,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
             dropped.append(_prepare_page_cache(args.page_cache, corpus))
             pipeline = _run("pipeline", corpus, workers=args.workers)
             pipeline["peak_tree_mb"] = sampled["peak_tree_mb"]
-            pipeline["sampled_s"] = {key: sampled[key] for key in ("load_s", "build_s", "link_s", "analyse_s")}
+            pipeline["sampled_s"] = {key: sampled[key] for key in ("load_s", "build_s", "link_s", "analyse_s",
+                                                                   "link_cpu_s", "analyse_cpu_s")}
         digests = [stage["digests"] for stage in (cold, warm, sequential, sampled, pipeline) if stage is not None]
         row = {
             "files": cold["counts"]["files"], "naive": naive, "cold": cold, "warm": warm, "sequential": sequential,
