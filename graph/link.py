@@ -92,6 +92,17 @@ def _days_of(published: list) -> np.ndarray:
     >>> _days_of(["1970-01-02T12:00:00Z", "1970-02-30T00:00:00Z", "1970-01-03T00:00:00+00:00", None]).tolist()
     [1.5, nan, 2.0, nan]
     """
+    days, read = _loader_days(published)
+    for k in np.flatnonzero(~read).tolist():
+        days[k] = _days(published[k])
+    return days
+
+
+def _loader_days(published: list) -> tuple[np.ndarray, np.ndarray]:
+    """The days of the times in the loader's own form, and which times are in it (NaN for the others).
+
+    Two such times compare as their texts do (the same digits in the same places).
+    """
     none = " " * len(_ISO_UTC)
     text = [value if type(value) is str and len(value) == len(_ISO_UTC) and value.isascii() else none
             for value in published]
@@ -106,9 +117,8 @@ def _days_of(published: list) -> np.ndarray:
     date = first.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
     read &= date.astype("datetime64[M]") == first  # February 30 is in March
     days = (date.astype(np.int64) * 86400 + hour * 3600 + minute * 60 + second) / 86400.0
-    for k in np.flatnonzero(~read).tolist():
-        days[k] = _days(published[k])
-    return days
+    days[~read] = np.nan
+    return days, read
 
 
 def _days(published: str | None) -> float:

@@ -596,3 +596,18 @@ def test_a_failing_clustering_stops_the_bridges_child(tmp_path, monkeypatch):
         analyse_graph(G, similarity=pairs)
     assert list((tmp_path / "tmp").glob("graph-worker-*")) == []  # the child's folder removed, the child stopped
 
+
+
+def test_members_by_story_and_time_sort_as_their_texts_do():
+    import random
+
+    from graph.analyse import _by_story_and_time
+
+    rnd = random.Random(4)
+    times = [None, "", "2021-01-01T00:00:00Z", "2021-01-01T00:00:01Z", "2020-12-31T23:59:59Z", "0999-05-01T00:00:00Z"]
+    for odd in (None, "2021-01-01 00:00:00", "~ not a time"):  # any other text: the Python sort, the same order
+        published = [rnd.choice(times) for _ in range(400)] + ([odd] if odd else [])
+        cluster = np.array([rnd.randrange(-1, 12) for _ in published])
+        story = cluster.tolist()
+        expected = sorted(np.flatnonzero(cluster >= 0).tolist(), key=lambda i: (story[i], published[i] or "~"))
+        assert _by_story_and_time(cluster, published).tolist() == expected
