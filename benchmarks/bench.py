@@ -29,8 +29,8 @@ memory are its own:
   an export ("edges s", and the peak RSS "with edges"). The pipeline runs twice: once with
   the memory sampler, for "with workers", and once without it, for every time and the
   other peaks. Reading a child's ``smaps_rollup`` walks its page tables under its memory
-  lock: every 20 ms, on two cores, that stretched the two-process parts by ~1.5-2.5 s at
-  100,000 articles, which is the sampler's cost, not the pipeline's (the sampled run's
+  lock: every 20 ms, on two cores, that stretched link + analyse by 0.5-2.9 s (1.7 s on
+  average) at 100,000 articles, which is the sampler's cost, not the pipeline's (the sampled run's
   times are kept in ``last.json`` as ``sampled_s``).
 
 ``--load-only`` skips the pipeline stage and the clustering digest (loading figures only).
