@@ -489,8 +489,9 @@ def _top(i, j, s, neighbours):
     """Keep, for every i, its ``neighbours`` pairs of highest similarity (ties by j).
 
     One sort of 64-bit keys (i, similarity descending, j) when they fit, as they do for
-    blocks of rows within a few million columns; a three-key lexsort otherwise. The
-    similarity must be positive (its float32 bits then sort as the numbers do).
+    blocks of rows within a few million columns, and for 100,000 rows of 100,000 columns
+    (a similarity under 2 takes 30 bits); a three-key lexsort otherwise. The similarity
+    must be positive (its float32 bits then sort as the numbers do).
 
     Examples
     --------
@@ -504,15 +505,16 @@ def _top(i, j, s, neighbours):
     s = np.asarray(s, dtype=np.float32)
     i0, j0 = int(i.min()), int(j.min())
     rbits, cbits = int(i.max() - i0).bit_length(), int(j.max() - j0).bit_length()
-    if rbits + 32 + cbits <= 64:
-        shift = np.uint64(32 + cbits)
+    sbits = int(s.view(np.uint32).max()).bit_length()  # the bits of the largest similarity (1.0: 30)
+    if rbits + sbits + cbits <= 64:
+        shift, top = np.uint64(sbits + cbits), np.uint32((1 << sbits) - 1)
         key = (i - i0).astype(np.uint64) << shift
-        key |= (np.uint32(0xFFFFFFFF) - s.view(np.uint32)).astype(np.uint64) << np.uint64(cbits)
+        key |= (top - s.view(np.uint32)).astype(np.uint64) << np.uint64(cbits)  # descending
         key |= (j - j0).astype(np.uint64)
         key.sort()
         i = (key >> shift).astype(np.int64) + i0
         j = (key & np.uint64((1 << cbits) - 1)).astype(np.int64) + j0
-        s = (np.uint32(0xFFFFFFFF) - (key >> np.uint64(cbits)).astype(np.uint32)).view(np.float32)
+        s = (top - ((key >> np.uint64(cbits)) & np.uint64((1 << sbits) - 1)).astype(np.uint32)).view(np.float32)
     else:
         order = np.lexsort((j, -s, i))
         i, j, s = i[order], j[order], s[order]

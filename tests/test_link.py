@@ -248,6 +248,8 @@ def test_top_key_sort_equals_lexsort_fallback():
     rank = np.array([np.count_nonzero(i[order][:k] == i[order][k]) for k in range(len(i))])
     keep = order[rank < 3]
     assert [x.tolist() for x in fast] == [i[keep].tolist(), j[keep].tolist(), s[keep].tolist()]
+    mid = _top(i * 2**11, j * 2**8, s, 3)  # 17 + 30 + 17 bits: a key, as a similarity under 2 takes 30 bits
+    assert [x.tolist() for x in mid] == [(i[keep] * 2**11).tolist(), (j[keep] * 2**8).tolist(), s[keep].tolist()]
     wide = _top(i * 2**20, j * 2**20, s, 3)  # keys do not fit 64 bits: the lexsort path
     assert [x.tolist() for x in wide] == [(i[keep] * 2**20).tolist(), (j[keep] * 2**20).tolist(), s[keep].tolist()]
 
