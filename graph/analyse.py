@@ -824,12 +824,21 @@ class _Columns(NamedTuple):
     published: list
     provider: list
     in_corpus: np.ndarray  # bool
+    title: list  # the title, else the label, else ""
+    topics: list  # a list (or tuple) of topic names each
 
     @classmethod
     def of(cls, links: ArticleLinks) -> "_Columns":
-        data = links.data
-        return cls([d.get("published") for d in data], [d.get("provider") for d in data],
-                   np.fromiter((bool(d.get("in_corpus")) for d in data), dtype=bool, count=len(data)))
+        """Every column in one pass over the attribute dicts (each visit to a dict is the cost)."""
+        published, provider, in_corpus, title, topics = [], [], [], [], []
+        for d in links.data:
+            get = d.get
+            published.append(get("published"))
+            provider.append(get("provider"))
+            in_corpus.append(bool(get("in_corpus")))
+            title.append(get("title") or get("label") or "")
+            topics.append(get("topics") or ())
+        return cls(published, provider, np.array(in_corpus, dtype=bool), title, topics)
 
 
 def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int,
@@ -852,13 +861,13 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
     groups = np.split(members, bounds) if len(members) else []
     centrals = np.split(best, bounds) if len(members) else []
     labels = label_stories(
-        [[data[i].get("title") or data[i].get("label") or "" for i in group.tolist()] for group in groups], terms=terms,
+        [list(map(columns.title.__getitem__, group.tolist())) for group in groups], terms=terms,
     )
     # each story's providers and topics counted at once over all members (numpy), not a Counter per story
     position = np.repeat(np.arange(len(groups)), [len(group) for group in groups])  # of each member, in members' order
     order = members.tolist()
     providers = _Counted(position, list(map(columns.provider.__getitem__, order)), len(groups))
-    topic_lists = [data[i].get("topics") or () for i in order]
+    topic_lists = list(map(columns.topics.__getitem__, order))
     topics = _Counted(np.repeat(position, list(map(len, topic_lists))), list(chain.from_iterable(topic_lists)),
                       len(groups))
     in_corpus = np.bincount(position, columns.in_corpus[members], minlength=len(groups))
