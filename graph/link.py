@@ -855,8 +855,9 @@ def similarity_pairs(
         below ``threshold`` it is the same rule as for any pair.
     workers : int, optional
         Most processes to compare in (default: one per core). From
-        :data:`PARALLEL_MIN` articles the later half of the blocks goes to a forked
-        child process, unless this process runs other threads (forking those is unsafe);
+        :data:`PARALLEL_MIN` articles forked child processes find the providers and
+        repost candidates while this one makes the vectors, then scan the later half of
+        the blocks, unless this process runs other threads (forking those is unsafe);
         the result is the same either way.
 
     Returns
