@@ -708,6 +708,8 @@ def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]
     ...                ["Acme profits rise"]], terms=3)
     [['robot', 'vacuum', 'acme'], ['profits', 'rise', 'acme']]
     """
+    if isinstance(terms, bool) or not isinstance(terms, int) or terms < 0:
+        raise ValueError(f"terms must be an integer >= 0, got {terms!r}")
     if not titles:
         return []
     flat = [t for group in titles for t in group]

@@ -404,12 +404,17 @@ def _window_ends(days: np.ndarray, dated: int, window: float) -> np.ndarray:
     d = days[:dated]
     end = np.searchsorted(d, d + window, side="right")
     at = np.arange(dated)
-    while dated:  # step to the first row the difference rules out (the sum's rounding may differ by a row)
-        before = (end - 1 > at) & (d[np.maximum(end - 1, 0)] - d > window)
-        after = (end < dated) & ~(d[np.minimum(end, dated - 1)] - d > window)
+    # step to the first row the difference rules out (the sum's rounding may differ from it): rows
+    # of one day are ruled out alike, so each step passes a whole run of them (one row at a time,
+    # 30,000 articles of one minute took seconds)
+    while dated:
+        last, this = d[np.maximum(end - 1, 0)], d[np.minimum(end, dated - 1)]
+        before = (end - 1 > at) & (last - d > window)  # the row before is ruled out too
+        after = (end < dated) & ~(this - d > window)  # this row is not
         if not (before.any() or after.any()):
             break
-        end = end - before + after
+        end = np.where(before, np.maximum(np.searchsorted(d, last, side="left"), at + 1), end)
+        end = np.where(after, np.searchsorted(d, this, side="right"), end)
     ends[:dated] = end
     return ends
 

@@ -611,3 +611,9 @@ def test_members_by_story_and_time_sort_as_their_texts_do():
         story = cluster.tolist()
         expected = sorted(np.flatnonzero(cluster >= 0).tolist(), key=lambda i: (story[i], published[i] or "~"))
         assert _by_story_and_time(cluster, published).tolist() == expected
+
+
+@pytest.mark.parametrize("terms", [-1, 1.5, True])
+def test_label_stories_rejects_a_bad_number_of_terms(terms):
+    with pytest.raises(ValueError, match=r"^terms must be an integer >= 0, got "):
+        label_stories([["Acme recalls robot vacuum"]], terms=terms)

@@ -449,6 +449,9 @@ def test_window_ends_rule_out_pairs_as_the_difference_of_their_days_does():
     # 0.1 + 0.2 is the float 0.30000000000000004: the sum keeps the second row in the first's
     # window, the difference (0.20000000000000004 > 0.2) rules it out, as the pairs are tested
     assert _window_ends(np.array([0.1, 0.1 + 0.2, np.nan]), 2, 0.2).tolist() == [1, 2, 3]
+    # a run of one day where the two disagree is passed whole (it was stepped one row at a time)
+    days = np.array([0.1] * 3 + [0.1 + 0.2] * 5000)
+    assert _window_ends(days, len(days), 0.2).tolist() == [3, 3, 3] + [len(days)] * 5000
     rng = np.random.default_rng(5)
     for _ in range(20):
         days = np.sort(rng.integers(0, 2000, 300) / rng.choice([7.0, 10.0, 86400.0]))
