@@ -810,7 +810,7 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     total = sum(counts.values())
     if not total:
         return 0.0, None, 0.0
-    hhi = sum(c * c for c in counts.values()) / (total * total)  # integers: one rounding, as _Counted.hhi's
+    hhi = sum(c * c for c in counts.values()) / (total * total)  # integers: one rounding, as _Counted.concentration's
     top, count = _by_count(Counter(counts))[0]
     return round(hhi, 12), top, count / total
 
@@ -932,8 +932,8 @@ class _Counted:
     Examples
     --------
     >>> counted = _Counted(np.array([0, 0, 0, 1]), ["q", "p", "p", "q"], 2)
-    >>> counted.by_count(0), counted.first_met(0), counted.dominant(0), counted.by_count(1)
-    ([('p', 2), ('q', 1)], {'q': 1, 'p': 2}, 'p', [('q', 1)])
+    >>> counted.by_count(0), counted.dominant(0), counted.by_count(1), counted.concentration()
+    ([('p', 2), ('q', 1)], 'p', [('q', 1)], ([0.5555555555555556, 1.0], [0.6666666666666666, 1.0]))
     """
 
     def __init__(self, group: np.ndarray, keys: list, groups: int):
@@ -946,8 +946,6 @@ class _Counted:
         g, c = cell // width, cell % width
         by_count = np.lexsort((c, -count, g))  # _by_count's order: most first, ties by key
         self.items = list(zip(map(self.keys.__getitem__, c[by_count].tolist()), count[by_count].tolist()))
-        met = np.lexsort((first, g))  # the order a Counter would have met them in
-        self.met = list(zip(map(self.keys.__getitem__, c[met].tolist()), count[met].tolist()))
         # the dominant key: most entries, ties to the one met first
         self.top = c[np.lexsort((first, -count, g))].tolist()
         self.bounds = np.searchsorted(g[by_count], np.arange(groups + 1)).tolist()
@@ -964,10 +962,6 @@ class _Counted:
 
     def by_count(self, k: int) -> list[tuple]:
         return self.items[self.bounds[k]:self.bounds[k + 1]]
-
-    def first_met(self, k: int) -> dict:
-        """Group ``k``'s counts by key, keys in the order first met (as a Counter of its entries holds them)."""
-        return dict(self.met[self.bounds[k]:self.bounds[k + 1]])
 
     def dominant(self, k: int):
         return self.keys[self.top[self.bounds[k]]]
