@@ -41,6 +41,7 @@ DEFAULT_SAME_PROVIDER = 0.5
 
 _BLOCK = 512  # rows per sparse product: bounds memory; small, as each block also computes its own lower half
 _FREQUENT = 256  # at most this many of the most frequent words are compared densely
+_CHILD_TEXTS = 0.12  # of the texts whose words the child finds, beside the providers and reposts
 
 
 def article_texts(G: nx.DiGraph) -> tuple[list[str], list[str]]:
@@ -233,12 +234,38 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
     >>> _count_words(["Don't panic: the robot-vacuum's back", "Robot Café"]).toarray().tolist()
     [[0.0, 1.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0, 0.0]]
     """
+    return _count_matrix([_word_cells(texts)])
+
+
+class _Cells(NamedTuple):
+    """The word counts of a run of texts (:func:`_word_cells`): the words counted, in the order
+    first met, and each text's cells (its words' numbers there and their counts), a text's
+    cells by word number, as ``CountVectorizer`` leaves them."""
+
+    words: list[str]
+    code: np.ndarray  # int32, into words
+    count: np.ndarray  # float32
+    per_text: np.ndarray  # int64: cells of each text
+
+
+def _word_cells(texts: list[str]) -> _Cells:
+    """The :class:`_Cells` of ``texts``: words numbered in the order first met in them.
+
+    Examples
+    --------
+    >>> cells = _word_cells(["Robot panic: the robot's back", "Café robot"])
+    >>> cells.words, cells.code.tolist(), cells.count.tolist(), cells.per_text.tolist()
+    (['robot', 'panic', "robot's", 'cafe'], [0, 1, 2, 0, 3], [1.0, 1.0, 1.0, 1.0, 1.0], [3, 2])
+    """
     # scikit-learn's words are the runs of word characters and _INNER, stripped of _INNER at
     # both ends (_runs); the words of a chunk of texts are numbered, counted, then dropped
     index: dict[str, int] = {}  # every word met, stop words and "" included -> its number, in the order met
     wanted: list[bool] = []  # word number -> counted (neither "" nor a stop word)
     word_of: list[int] = []  # run number -> word number
-    codes, counts = [], []  # per chunk: each (text, counted word) cell once, by text then word number
+    # each (text, counted word) cell once, by text then word number, chunk by chunk into columns
+    # joined freeing each chunk as it is copied: the cells are held once (~45 MB at 100k
+    # articles), not three arrays of them and their copies (~190 MB)
+    codes, counts = _Column(np.int32, chunk=1 << 20), _Column(np.float32, chunk=1 << 20)
     per_text = np.zeros(len(texts), dtype=np.int64)  # cells of each text
     for start, lengths, runs, new in _runs(texts):
         known = len(index)
@@ -248,23 +275,48 @@ def _count_words(texts: list[str]) -> sp.csr_matrix:
         row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         cells, count = np.unique(row * len(index) + code, return_counts=True)  # counted chunk by chunk: small
         row, code = cells // len(index), cells % len(index)
-        keep = np.asarray(wanted, dtype=bool)[code]  # stop words go at once: a word's fate never changes
-        codes.append(code[keep].astype(np.int32))
-        counts.append(count[keep].astype(np.float32))
+        counted = np.asarray(wanted, dtype=bool)
+        keep = counted[code]  # stop words go at once: a word's fate never changes
+        codes.extend((np.cumsum(counted) - 1)[code[keep]])  # numbered among the counted words: the same order
+        counts.extend(count[keep])
         per_text[start:start + len(lengths)] = np.bincount(row[keep], minlength=len(lengths))
-    met = [word for word, keep in zip(index, wanted) if keep]  # the words, in the order first met
-    column = np.full(len(index), -1, dtype=np.int32)  # word number -> column (words in alphabetical order)
-    column[np.flatnonzero(wanted)[sorted(range(len(met)), key=met.__getitem__)]] = np.arange(len(met), dtype=np.int32)
-    # a text's words by the order first met, as CountVectorizer leaves them; columns in word order.
-    # Chunk by chunk into columns joined freeing each chunk as it is copied: the cells are held
-    # once (~45 MB at 100k articles), not three arrays of them and their copies (~190 MB)
-    indices, data = _Column(np.int32, chunk=1 << 20), _Column(np.float32, chunk=1 << 20)
-    for _ in range(len(codes)):
-        indices.extend(column[codes.pop(0)])
-        data.extend(counts.pop(0))
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    return _Cells([word for word, keep in zip(index, wanted) if keep], codes.joined(), counts.joined(), per_text)
+
+
+def _count_matrix(parts: list[_Cells]) -> sp.csr_matrix:
+    """The word counts of the texts of ``parts``, one after the other (float32 CSR, columns in word order).
+
+    A word's number is the one it has in the first part that holds it, or, new, the next
+    one: the numbers all the texts in one run would have given. A later part's cells are
+    put in that order again where its own numbering differs, so the matrix is the one
+    :func:`_word_cells` of all the texts gives, bit for bit. ``parts`` is emptied, each
+    part freed once copied.
+    """
+    number: dict[str, int] = {}  # word -> its number over all parts
+    per_text = np.concatenate([part.per_text for part in parts]) if parts else np.zeros(0, dtype=np.int64)
+    indptr = np.zeros(len(per_text) + 1, dtype=np.int64)
     np.cumsum(per_text, out=indptr[1:])
-    return sp.csr_matrix((data.joined(), indices.joined(), indptr), shape=(len(texts), len(met)))
+    codes, data = np.empty(indptr[-1], dtype=np.int32), np.empty(indptr[-1], dtype=np.float32)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        known = len(number)
+        mine = np.fromiter((number.setdefault(word, len(number)) for word in part.words), dtype=np.int32,
+                           count=len(part.words))
+        code, count = mine[part.code], part.count
+        if len(mine) and not (known == 0 or (np.diff(mine) > 0).all()):  # its words met in another order before
+            row = np.repeat(np.arange(len(part.per_text), dtype=np.int64), part.per_text)
+            order = np.argsort(row * len(number) + code, kind="stable")
+            code, count = code[order], count[order]
+        codes[at:at + len(code)] = code
+        data[at:at + len(code)] = count
+        at += len(code)
+        del part, code, count
+    words = list(number)
+    column = np.empty(len(words), dtype=np.int32)  # word number -> column (words in alphabetical order)
+    column[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words), dtype=np.int32)
+    return sp.csr_matrix((data, column[codes], indptr), shape=(len(per_text), len(words)))
 
 
 class _Texts:
@@ -294,19 +346,27 @@ def _providers_and_reposts(by_time: list[dict], order: list[int], days: np.ndarr
 
 
 def _providers_and_reposts_apart(folder: Path, by_time: list[dict], order: list[int], days: np.ndarray,
-                                 window: float) -> dict[str, np.ndarray]:
-    """:func:`_providers_and_reposts` in a child process (``_fork.Forked``)."""
-    return dict(zip(("provider", "i", "j"), _providers_and_reposts(by_time, order, days, window)))
+                                 window: float, tail: int) -> dict[str, np.ndarray]:
+    """:func:`_providers_and_reposts` in a child process (``_fork.Forked``), and the word cells
+    (:func:`_word_cells`) of the rows from ``tail`` on: their words as one UTF-8 text, a line each."""
+    cells = _word_cells(_Texts(by_time[tail:]))
+    words = np.frombuffer("\n".join(cells.words).encode("utf-8"), dtype=np.uint8)  # no word holds a space
+    return dict(zip(("provider", "i", "j"), _providers_and_reposts(by_time, order, days, window)),
+                words=words, code=cells.code, count=cells.count, per_text=cells.per_text)
 
 
-def _providers_and_reposts_of(worker: Forked | None, *args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The child's :func:`_providers_and_reposts_apart`, or the same computed here when there is no child or it failed."""
+def _providers_and_reposts_of(worker: Forked | None, by_time: list[dict], order: list[int], days: np.ndarray,
+                              window: float, tail: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Cells]:
+    """The child's :func:`_providers_and_reposts_apart`, or the same computed here when there is
+    no child or it failed: the providers, the repost candidates, the word cells of the rows from ``tail`` on."""
     if worker is not None:
         with worker:
             part = worker_result(worker, task="linking", stacklevel=4)
         if part is not None:
-            return part["provider"], part["i"], part["j"]
-    return _providers_and_reposts(*args)
+            text = part["words"].tobytes().decode("utf-8")
+            cells = _Cells(text.split("\n") if text else [], part["code"], part["count"], part["per_text"])
+            return part["provider"], part["i"], part["j"], cells
+    return (*_providers_and_reposts(by_time, order, days, window), _word_cells(_Texts(by_time[tail:])))
 
 
 def _vectorise(texts: list[str]) -> sp.csr_matrix:
@@ -317,9 +377,14 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
     dtype=np.float32)``, bit for bit (tests compare them): the words are counted by
     :func:`_count_words`, the weights by :func:`_tfidf`.
     """
-    counts = _count_words(texts)
+    return _vectors([_word_cells(texts)])
+
+
+def _vectors(parts: list[_Cells]) -> sp.csr_matrix:
+    """:func:`_vectorise` of the texts of the :class:`_Cells` ``parts``, one after the other (emptied)."""
+    counts = _count_matrix(parts)
     if counts.shape[1] == 0:  # no words, or only stop words: nothing to compare
-        return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+        return sp.csr_matrix((counts.shape[0], 0), dtype=np.float32)
     return _tfidf(counts)
 
 
@@ -860,9 +925,9 @@ def similarity_pairs(
         below ``threshold`` it is the same rule as for any pair.
     workers : int, optional
         Most processes to compare in (default: one per core). From
-        :data:`PARALLEL_MIN` articles forked child processes find the providers and
-        repost candidates while this one makes the vectors, then scan the later half of
-        the blocks, unless this process runs other threads (forking those is unsafe);
+        :data:`PARALLEL_MIN` articles forked child processes find the providers, the
+        repost candidates and the words of the last texts while this one counts the
+        words of the others, then scan the later half of the blocks, unless this process runs other threads (forking those is unsafe);
         the result is the same either way.
 
     Returns
@@ -917,17 +982,22 @@ def _similarity_pairs(G: nx.DiGraph, threshold: float, window_days: float, neigh
     order = np.lexsort((np.arange(len(nodes)), np.nan_to_num(days, nan=np.inf)))
     by_time = [attributes[k] for k in order.tolist()]  # the rows: articles in time order
     days = days[order]
-    # the providers and the repost candidates in a forked child (~0.9 s at 100k articles), meanwhile
-    # the TF-IDF vectors here (~1.3 s), which then need no passing on; every large part goes once
-    # used, as the pairs pile up
-    worker = None
+    # the providers and the repost candidates in a forked child (~0.9 s at 100k articles), and the
+    # words of the last texts; meanwhile the words of the others here (~1.6 s for all), which then
+    # need no passing on; every large part goes once used, as the pairs pile up
+    worker, tail = None, len(nodes)
     if workers > 1 and len(nodes) >= PARALLEL_MIN:
-        worker = start_worker(_providers_and_reposts_apart, by_time, order.tolist(), days, window_days,
+        tail = len(nodes) - int(len(nodes) * _CHILD_TEXTS)
+        worker = start_worker(_providers_and_reposts_apart, by_time, order.tolist(), days, window_days, tail,
                               task="linking")
     with worker if worker is not None else contextlib.nullcontext():  # the child stopped whatever happens here
-        X = _vectorise(_Texts(by_time))
-        provider, repost_i, repost_j = _providers_and_reposts_of(worker, by_time, order.tolist(), days, window_days)
+        cells = [_word_cells(_Texts(by_time[:tail]))]
+        provider, repost_i, repost_j, more = _providers_and_reposts_of(worker, by_time, order.tolist(), days,
+                                                                       window_days, tail)
     del by_time
+    cells.append(more)
+    del more
+    X = _vectors(cells)
     if X.shape[1] == 0:
         return _no_pairs(nodes)
     frequency = np.bincount(X.indices, minlength=X.shape[1])

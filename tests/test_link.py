@@ -156,6 +156,21 @@ def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
         assert _same_csr(_vectorise(texts), _sklearn_tfidf(texts))
 
 
+def test_word_counts_in_parts_equal_those_of_one_run():
+    # the child counts the last texts' words with numbers of its own: joined, the matrix is the
+    # one all the texts in one run give, bit for bit (the order of a text's words included)
+    from graph.link import _count_matrix, _count_words, _word_cells
+
+    texts = ["alpha beta", "beta alpha gamma", "the of", "", "gamma delta alpha"] + TRICKY + TRICKY[::-1]
+    expected = _count_words(texts)
+    assert _word_cells(texts[1:]).words[:2] == ["beta", "alpha"]  # split after the first: numbered otherwise
+    for cut in range(len(texts) + 1):
+        assert _same_csr(_count_matrix([_word_cells(texts[:cut]), _word_cells(texts[cut:])]), expected)
+    thirds = [_word_cells(texts[:2]), _word_cells(texts[2:9]), _word_cells(texts[9:])]
+    assert _same_csr(_count_matrix(thirds), expected) and thirds == []  # each part freed once copied
+    assert _count_matrix([_word_cells(["the of", ""]), _word_cells([])]).shape == (2, 0)
+
+
 def test_vectors_of_raw_texts_equal_those_of_article_texts():
     # similarity_pairs leaves the runs of spaces article_texts squeezes: the same words, the same matrix
     from graph.link import _Texts, _texts
@@ -200,7 +215,7 @@ def test_a_failing_linking_stops_its_child(monkeypatch, tmp_path):
 
     monkeypatch.setattr(graph.link, "PARALLEL_MIN", 0)
     monkeypatch.setattr(graph.link, "can_fork", lambda: True)
-    monkeypatch.setattr(graph.link, "_vectorise", lambda texts: 1 / 0)  # fails while the providers' child runs
+    monkeypatch.setattr(graph.link, "_word_cells", lambda texts: 1 / 0)  # fails while the providers' child runs
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", None)
@@ -407,7 +422,7 @@ def _broken_child(folder, rows, blocks):
     raise MemoryError("no room")
 
 
-def _broken_providers(folder, by_time, order, days, window):
+def _broken_providers(folder, by_time, order, days, window, tail):
     raise MemoryError("no room for words")
 
 
