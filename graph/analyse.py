@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 from collections import Counter, defaultdict
@@ -16,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, bicgstab
 from threadpoolctl import threadpool_limits
 
-from ._fork import can_fork, start_worker, worker_result
+from ._fork import Forked, can_fork, start_worker, worker_result
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .link import _INNER, STRENGTH_SCALE, _loader_days, _runs
@@ -712,19 +713,26 @@ def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]
         raise ValueError(f"terms must be an integer >= 0, got {terms!r}")
     if not titles:
         return []
-    flat = [t for group in titles for t in group]
-    owner = np.repeat(np.arange(len(titles)), [len(group) for group in titles])
-    counts, vocabulary = title_words(flat)
+    counts, vocabulary = title_words([t for group in titles for t in group])
+    bounds = np.cumsum([0] + [len(group) for group in titles])
+    return _label(counts, vocabulary, [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:])], terms)
+
+
+def _label(counts: sp.csr_matrix, vocabulary: np.ndarray, groups: list[np.ndarray], terms: int) -> list[list[str]]:
+    """label_stories' body over titles' words (:func:`title_words`): story ``k`` holds the titles
+    of the rows ``groups[k]`` of ``counts`` (rows in no group count for no story)."""
     if not len(vocabulary):  # no words at all
-        return [[] for _ in titles]
-    membership = sp.csr_matrix((np.ones(len(flat)), (owner, np.arange(len(flat)))), shape=(len(titles), len(flat)))
+        return [[] for _ in groups]
+    rows = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
+    membership = sp.csr_matrix((np.ones(len(rows)), (owner, rows)), shape=(len(groups), counts.shape[0]))
     per_story = (membership @ counts).tocsr()
     held = np.asarray((per_story > 0).sum(axis=0)).ravel()
-    idf = np.log1p(len(titles) / np.maximum(held, 1))
-    sizes = np.array([max(len(group), 1) for group in titles], dtype=np.float64)
+    idf = np.log1p(len(groups) / np.maximum(held, 1))
+    sizes = np.array([max(len(group), 1) for group in groups], dtype=np.float64)
     # every story's words ranked at once: by story, score (to 9 decimals) descending, then word
     # (the columns are in word order)
-    story = np.repeat(np.arange(len(titles)), np.diff(per_story.indptr))
+    story = np.repeat(np.arange(len(groups)), np.diff(per_story.indptr))
     scores = per_story.data / sizes[story] * idf[per_story.indices]
     ranked = np.lexsort((per_story.indices, -np.round(scores, 9), story))
     kept = ranked[np.arange(len(ranked)) - per_story.indptr[story[ranked]] < terms]  # story[ranked] is sorted
@@ -844,10 +852,13 @@ class _Columns(NamedTuple):
 
 
 def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, pairs: tuple, terms: int,
-              columns: _Columns | None = None) -> list[dict]:
-    """describe_stories' body: ``cluster`` and ``centrality`` per article index, ``pairs`` as story_pairs."""
+              columns: _Columns | None = None, words: tuple | None = None) -> list[dict]:
+    """describe_stories' body: ``cluster`` and ``centrality`` per article index, ``pairs`` as
+    story_pairs; ``words``: :func:`title_words` of ``columns.title`` when already found."""
     if columns is None:
         columns = _Columns.of(links)
+    if words is None:
+        words = title_words(columns.title)
     data, names = links.data, links.nodes
     u, v, w = pairs
     same = (cluster[u] >= 0) & (cluster[u] == cluster[v])
@@ -862,9 +873,7 @@ def _describe(links: ArticleLinks, cluster: np.ndarray, centrality: np.ndarray, 
     bounds = np.flatnonzero(np.diff(cluster[members])) + 1
     groups = np.split(members, bounds) if len(members) else []
     centrals = np.split(best, bounds) if len(members) else []
-    labels = label_stories(
-        [list(map(columns.title.__getitem__, group.tolist())) for group in groups], terms=terms,
-    )
+    labels = _label(*words, groups, terms)
     # each story's providers and topics counted at once over all members (numpy), not a Counter per story
     position = np.repeat(np.arange(len(groups)), [len(group) for group in groups])  # of each member, in members' order
     order = members.tolist()
@@ -1244,11 +1253,21 @@ def analyse_graph(
 def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bridge_samples, similarity) -> dict:
     """analyse_graph's body."""
     links = article_links(G, similarity)
-    # PageRank here, first: its ~90 MB of transient arrays are gone before the child below starts
-    # (in the child they came on top of the clustering's peak here)
-    rank = _pagerank(links, 0.85)
-    pairs = story_pairs(links, related_weight=related_weight)
-    story = [_story_graph(len(links.nodes), pairs)]
+    columns = _Columns.of(links)
+    parallel = len(links.nodes) >= PARALLEL_MIN and can_fork()
+    # the titles' words (~0.5 s at 100k articles) in a forked child while PageRank and the story
+    # graph are made here. The child reads the titles as one text: reading 100,000 title strings
+    # would write their reference counts, and their pages would be copied for it. Its new Python
+    # objects still fill free slots of pages it shares (~0.1 GB copied), so it ends before the
+    # clustering's peak
+    worker = start_worker(_title_words_apart, *_joined(columns.title), task="the analysis") if parallel else None
+    with worker if worker is not None else contextlib.nullcontext():  # the child stopped whatever happens here
+        # PageRank here, first: its ~90 MB of transient arrays are gone before the child below starts
+        # (in the child they came on top of the clustering's peak here)
+        rank = _pagerank(links, 0.85)
+        pairs = story_pairs(links, related_weight=related_weight)
+        story = [_story_graph(len(links.nodes), pairs)]
+        words = _title_words_of(worker, columns.title)
     # the bridges' graph is every linked pair: the story graph, unless related links weigh nothing there
     linked, graph = (pairs, story[0]) if related_weight > 0 else (story_pairs(links, related_weight=1.0), None)
     if bridge_samples is None:
@@ -1256,7 +1275,7 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     # the bridges (~1.3 s at 100k articles) in a forked child while the clustering runs here:
     # the child reads the arrays and the story graph it shares, it copies none
     worker = None
-    if len(links.nodes) >= PARALLEL_MIN and can_fork():
+    if parallel:
         worker = start_worker(_bridges, len(links.nodes), linked, graph, bridge_samples, seed, task="the analysis")
     if worker is None:
         bridges = _bridges(None, len(links.nodes), linked, graph, bridge_samples, seed)["bridges"]
@@ -1275,8 +1294,7 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
         del graph
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
-    columns = _Columns.of(links)
-    stories = _describe(links, cluster, rank, pairs, 4, columns)
+    stories = _describe(links, cluster, rank, pairs, 4, columns, words)
     corpus_counts = Counter(p for p, inside in zip(columns.provider, columns.in_corpus.tolist()) if inside)
     hhi, dominant, share = concentration(corpus_counts)
     return {
@@ -1306,6 +1324,49 @@ def _bridges(folder, n: int, linked: tuple, graph: ig.Graph | None, samples: int
     """The bridges of analyse_graph over ``n`` articles and their ``linked`` pairs (``story_pairs``
     arrays), or ``graph``, their story graph already made (a ``_fork.Forked`` function: ``folder`` unused)."""
     return {"bridges": _betweenness(graph if graph is not None else _story_graph(n, linked), samples, seed)}
+
+
+def _title_words_apart(folder, text: str, ends: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`title_words` of the titles joined in ``text`` (title ``k`` ends at ``ends[k]``) in a
+    child process (``_fork.Forked``), as arrays: the words as one UTF-8 text, a line each."""
+    counts, vocabulary = title_words(_Slices(text, ends))
+    return {"indptr": counts.indptr, "indices": counts.indices,
+            "words": np.frombuffer("\n".join(vocabulary.tolist()).encode("utf-8"), dtype=np.uint8)}
+
+
+class _Slices:
+    """The titles of a joined text, made a slice at a time as :func:`link._runs` reads them."""
+
+    def __init__(self, text: str, ends: np.ndarray):
+        self.text, self.ends = text, ends
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, part: slice) -> list[str]:
+        ends = self.ends[part].tolist()
+        starts = [int(self.ends[part.start - 1]) if part.start else 0] + ends[:-1]
+        return [self.text[a:b] for a, b in zip(starts, ends)]
+
+
+def _title_words_of(worker: Forked | None, titles: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The child's :func:`_title_words_apart` as :func:`title_words` gives it, or that of
+    ``titles`` here when there is no child or it failed (no word holds a line break)."""
+    if worker is not None:
+        with worker:
+            part = worker_result(worker, task="the analysis", stacklevel=4)
+        if part is not None:
+            text = part["words"].tobytes().decode("utf-8")
+            vocabulary = np.array(text.split("\n") if text else [], dtype=object)
+            counts = sp.csr_matrix((np.ones(len(part["indices"])), part["indices"], part["indptr"]),
+                                   shape=(len(titles), len(vocabulary)))
+            return counts, vocabulary
+    return title_words(titles)
+
+
+def _joined(titles: list[str]) -> tuple[str, np.ndarray]:
+    """The titles as one text, and where each ends in it (:func:`_title_words_apart`)."""
+    return "".join(titles), np.cumsum(np.fromiter(map(len, titles), dtype=np.int64, count=len(titles)))
 
 
 def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:

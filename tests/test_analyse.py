@@ -525,16 +525,38 @@ def test_analyse_graph_with_the_bridges_in_a_child_equals_one_process(tmp_path, 
 
     monkeypatch.setattr(graph._fork, "Forked", Spy)
     two = analyse_graph(G, similarity=pairs, related_weight=related_weight)
-    assert forks == ["_bridges"]
+    assert forks == ["_title_words_apart", "_bridges"]
     assert max(one["bridges"].values()) > 0 and len(set(one["pagerank"].values())) > 100
     assert one == two  # the bridges bit for bit
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a failed child falls back with one: that is no pass
+@pytest.mark.parametrize("chunk", [3, 8192])
+def test_title_words_from_the_child_equal_those_found_here(monkeypatch, chunk):
+    # the child reads the titles as one text, a chunk at a time, and gives their words back as arrays
+    import graph.link
+    from graph import analyse
+    from graph._fork import Forked
+    from graph.analyse import title_words
+
+    monkeypatch.setattr(graph.link, "_WORDS_CHUNK", chunk)
+    titles = LABEL_TRICKY + ["", "Robot\nrecall: a title of two lines", "Café \ud800 robot", "robot's café"]
+    with Forked(analyse._title_words_apart, *analyse._joined(titles)) as worker:
+        counts, words = analyse._title_words_of(worker, titles)
+    expected, vocabulary = title_words(titles)
+    assert words.tolist() == vocabulary.tolist() and "robot" in vocabulary and "café" not in vocabulary
+    assert counts.shape == expected.shape and (counts != expected).nnz == 0 and counts.dtype == expected.dtype
+    with Forked(analyse._title_words_apart, *analyse._joined(["", "the"])) as worker:
+        counts, words = analyse._title_words_of(worker, ["", "the"])
+    assert counts.shape == (2, 0) and words.tolist() == []
 
 
 def _failing_bridges(folder, *args):
     raise MemoryError("no room")
 
 
-def test_analyse_graph_goes_on_in_one_process_when_the_child_fails(tmp_path, monkeypatch):
+@pytest.mark.parametrize("child", ["_bridges", "_title_words_apart"])
+def test_analyse_graph_goes_on_in_one_process_when_the_child_fails(tmp_path, monkeypatch, child):
     from graph import analyse
 
     G, pairs = _synthetic_analysis_input(tmp_path, articles=150)
@@ -542,9 +564,12 @@ def test_analyse_graph_goes_on_in_one_process_when_the_child_fails(tmp_path, mon
     one = analyse_graph(G, similarity=pairs)
     monkeypatch.setattr(analyse, "can_fork", lambda: True)
     monkeypatch.setattr(analyse, "PARALLEL_MIN", 0)
-    bridges = analyse._bridges
-    monkeypatch.setattr(analyse, "_bridges",
-                        lambda folder, *args: _failing_bridges(folder) if folder else bridges(folder, *args))
+    if child == "_bridges":  # called here too when there is no child: it fails in the child only
+        bridges = analyse._bridges
+        monkeypatch.setattr(analyse, "_bridges",
+                            lambda folder, *args: _failing_bridges(folder) if folder else bridges(folder, *args))
+    else:
+        monkeypatch.setattr(analyse, "_title_words_apart", _failing_bridges)
     with pytest.warns(RuntimeWarning, match=r"worker process failed: MemoryError: no room; the analysis goes on in one"):
         two = analyse_graph(G, similarity=pairs)
     assert one == two
