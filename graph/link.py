@@ -693,15 +693,23 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
         i, j, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
         first, last = np.searchsorted(rows.reposts[0], (start, stop))  # and the reposts of these rows
         row = np.concatenate((i, rows.reposts[0][first:last])) - start
-        by_row = np.argsort(row.astype(np.int16 if stop - start <= 1 << 15 else np.int64), kind="stable")  # radix sort
         evidence[0].extend(np.bincount(row, minlength=stop - start))
-        evidence[1].extend(np.concatenate((j, rows.reposts[1][first:last]))[by_row])
-        evidence[2].extend(_strength(np.concatenate((s, rows.reposts[2][first:last]))[by_row]))
+        if len(parts) == 1 and first == last:  # one range of columns and no reposts: by row already
+            evidence[1].extend(j)
+            evidence[2].extend(_strength(s))
+        else:
+            by_row = np.argsort(row.astype(np.int16 if stop - start <= 1 << 15 else np.int64), kind="stable")  # radix
+            evidence[1].extend(np.concatenate((j, rows.reposts[1][first:last]))[by_row])
+            evidence[2].extend(_strength(np.concatenate((s, rows.reposts[2][first:last]))[by_row]))
         # each row's best links among the pairs found from it (i) and of it (j): this block's
         # rows have all theirs now; a later row's best few so far wait in pending. A pair under
         # a row's floor can never be one of its best (``neighbours`` links beat it): it is not sorted
         later, mine = j >= stop, pending[0] < stop
         from_i, of_j = s >= floor[i], s >= floor[j]
+        if len(s) > rows.neighbours:  # nor under a row's neighbours-th best of this block (by bins of similarity)
+            level = _levels(s, rows.threshold)
+            from_i &= _among_best(i - start, level, stop - start, rows.neighbours)
+            of_j &= _among_best(j - start, level, int(j.max()) + 1 - start, rows.neighbours)
         mirrored, waits = of_j & ~later, of_j & later
         top = _top(np.concatenate((i[from_i], j[mirrored], pending[0][mine])),
                    np.concatenate((j[from_i], i[mirrored], pending[1][mine])),
@@ -715,6 +723,35 @@ def _scan(rows: _Rows, blocks: list[tuple[int, int]], evidence, pending=None):
     found = tuple(np.concatenate(part) if part else empty
                   for part, empty in zip((found_i, found_j, found_s), _NO_LINKS))
     return found, pending
+
+
+_LEVELS = 16  # bins of similarity by which _among_best rules pairs out
+
+
+def _levels(s: np.ndarray, low: float) -> np.ndarray:
+    """The bin of each similarity of ``s`` (all at or above ``low``): 0 to _LEVELS - 1, in the order of the similarities."""
+    scale = (_LEVELS - 1) / max(float(s.max()) - low, 1e-6)
+    level = ((s - np.float32(low)) * np.float32(scale)).astype(np.int16)  # monotone in s: a higher bin holds higher ones
+    np.clip(level, 0, _LEVELS - 1, out=level)
+    return level
+
+
+def _among_best(row: np.ndarray, level: np.ndarray, rows: int, neighbours: int) -> np.ndarray:
+    """Which pairs (of rows ``row``, 0 to ``rows`` - 1, similarities in bins ``level``) may be one of
+    their row's ``neighbours`` best: not in a lower bin than its ``neighbours``-th best pair's.
+
+    Exact: a pair in a lower bin has ``neighbours`` pairs of higher similarity in its row.
+
+    Examples
+    --------
+    >>> _among_best(np.array([0, 0, 0, 1]), np.array([5, 1, 3, 0]), 2, 2).tolist()
+    [True, False, True, True]
+    """
+    counts = np.bincount(row * _LEVELS + level, minlength=rows * _LEVELS).reshape(rows, _LEVELS)
+    at_or_above = np.cumsum(counts[:, ::-1], axis=1)  # pairs in the top bins, from the highest down
+    # the bin of each row's neighbours-th best (0 when it has fewer): the first from the top holding that many
+    lowest = np.where(at_or_above[:, -1] >= neighbours, _LEVELS - 1 - np.argmax(at_or_above >= neighbours, axis=1), 0)
+    return level >= lowest[row]
 
 
 def _raise_floor(floor: np.ndarray, links: tuple, neighbours: int) -> None:

@@ -385,6 +385,28 @@ def test_similarity_pairs_do_not_depend_on_the_block_size(monkeypatch, seed):
     assert results[0] == results[1] == results[2]
 
 
+@pytest.mark.parametrize("seed, neighbours, levels", [(0, 1, 16), (1, 2, 16), (2, 3, 4), (3, 2, 64), (4, 5, 3)])
+def test_ruling_out_pairs_by_bins_of_similarity_leaves_the_links_alone(monkeypatch, seed, neighbours, levels):
+    # a pair in a lower bin than its row's neighbours-th best of the block is never sorted: the
+    # same links as when every pair is sorted (with ties: the random corpus repeats its headlines)
+    import graph.link
+
+    G = _random_corpus(300, seed)
+    monkeypatch.setattr(graph.link, "_BLOCK", 16)
+    monkeypatch.setattr(graph.link, "_LEVELS", levels)
+    options = dict(threshold=0.2, window_days=20, neighbours=neighbours, same_provider=0.5, workers=1)
+    ruled = similarity_pairs(G, **options)
+    kept = []
+    among_best = graph.link._among_best
+    monkeypatch.setattr(graph.link, "_among_best", lambda row, *rest: kept.append(among_best(row, *rest).mean())
+                        or np.ones(len(row), dtype=bool))
+    every = similarity_pairs(G, **options)
+    assert min(kept) < 1  # some pairs were ruled out
+    assert len(every.link_u) > 100
+    for a, b in zip(ruled[1:], every[1:]):
+        assert a.dtype == b.dtype and a.tolist() == b.tolist()
+
+
 @pytest.mark.filterwarnings("error::RuntimeWarning")  # a failed child falls back with one: that is no pass
 @pytest.mark.parametrize("seed, block, n", [(0, 7, 300), (1, 16, 300), (2, 3, 300), (3, 64, 1500)])
 def test_similarity_pairs_in_two_processes_equal_one(monkeypatch, seed, block, n):
