@@ -152,10 +152,11 @@ class _Separators(dict):
         return self[code]
 
 
-def _runs(texts: list[str]):
-    """Yield, for each chunk of a few thousand texts, what its runs of word characters,
-    apostrophes and hyphens are: ``(first text, runs per text, number of each run, runs
-    first met in the chunk)``; runs are numbered in the order first met, over all chunks.
+def _runs(texts: list[str], chunk: int | None = None):
+    """Yield, for each chunk of a few thousand texts (``chunk``, default :data:`_WORDS_CHUNK`),
+    what its runs of word characters, apostrophes and hyphens are: ``(first text, runs per
+    text, number of each run, runs first met in the chunk)``; runs are numbered in the order
+    first met, over all chunks.
 
     The texts are lower-cased and stripped of accents first, as scikit-learn does; one
     ``str.translate`` per text turns every other character into a space (scikit-learn's
@@ -165,10 +166,11 @@ def _runs(texts: list[str]):
     """
     separators = _Separators()
     number: dict[str, int] = {}
-    for start in range(0, len(texts), _WORDS_CHUNK):
-        chunk = [(text if text.isascii() else _strip_accents(text)).translate(separators)
-                 for text in map(str.lower, texts[start:start + _WORDS_CHUNK])]  # ASCII has no accents
-        lengths, codes, distinct = _split_runs(chunk)
+    size = chunk or _WORDS_CHUNK
+    for start in range(0, len(texts), size):
+        part = [(text if text.isascii() else _strip_accents(text)).translate(separators)
+                for text in map(str.lower, texts[start:start + size])]  # ASCII has no accents
+        lengths, codes, distinct = _split_runs(part)
         new = [run for run in distinct if run not in number]
         for run in new:
             number[run] = len(number)

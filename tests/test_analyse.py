@@ -540,6 +540,7 @@ def test_title_words_from_the_child_equal_those_found_here(monkeypatch, chunk):
     from graph.analyse import title_words
 
     monkeypatch.setattr(graph.link, "_WORDS_CHUNK", chunk)
+    monkeypatch.setattr(analyse, "_CHILD_CHUNK", chunk)
     titles = LABEL_TRICKY + ["", "Robot\nrecall: a title of two lines", "Café \ud800 robot", "robot's café"]
     with Forked(analyse._title_words_apart, *analyse._joined(titles)) as worker:
         counts, words = analyse._title_words_of(worker, titles)
