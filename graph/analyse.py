@@ -246,31 +246,36 @@ def story_partition(
         raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    return _partition([_story_graph(n, pairs)], evidence, seed=seed, resolution=resolution)
+    return _partition([_weighted_story_graph(n, pairs)], evidence, seed=seed, resolution=resolution)
 
 
 def _story_graph(n: int, pairs: tuple) -> ig.Graph:
-    """The story graph of ``n`` articles as igraph: the ``(u, v, weight)`` pairs, loops left out, weighted."""
-    u, v, w = (np.asarray(x) for x in pairs)
+    """The story graph of ``n`` articles as igraph: the ``(u, v, weight)`` pairs, loops left out, unweighted."""
+    u, v, _ = (np.asarray(x) for x in pairs)
     keep = u != v
-    G = _igraph_of(n, u[keep], v[keep], directed=False)
-    G.es["weight"] = np.asarray(w, dtype=np.float64)[keep]
-    return G
+    return _igraph_of(n, u[keep], v[keep], directed=False)
+
+
+def _weighted_story_graph(n: int, pairs: tuple) -> tuple[ig.Graph, np.ndarray]:
+    """:func:`_story_graph` and the weights of its edges, in their order: an array, not an igraph
+    attribute, which would hold a Python float per edge (~37 MB at 100,000 articles)."""
+    u, v, w = (np.asarray(x) for x in pairs)
+    return _story_graph(n, pairs), np.asarray(w, dtype=np.float64)[u != v]
 
 
 def _partition(story: list, evidence, *, seed: int, resolution: float | None) -> np.ndarray:
-    """story_partition's body over its story graph (:func:`_story_graph`), which ``story``
-    holds: it is taken out of the list (the caller keeps no reference) and freed once the
-    tight groups are found (~1M edges at 100k articles)."""
-    G = story.pop()
+    """story_partition's body over its story graph and edge weights (:func:`_weighted_story_graph`),
+    which ``story`` holds: they are taken out of the list (the caller keeps no reference) and
+    freed once the tight groups are found (~1M edges at 100k articles)."""
+    G, weights = story.pop()
     r = TIGHT_RESOLUTION if resolution is None else float(resolution)
     if evidence is None:
         edges = np.array(G.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        evidence = [(edges[:, 0], edges[:, 1], np.asarray(G.es["weight"], dtype=np.float64))]
+        evidence = [(edges[:, 0], edges[:, 1], weights)]
     ig.set_random_number_generator(random.Random(seed))  # igraph draws from this; restored below
     try:
-        tight = np.asarray(G.community_leiden("CPM", weights="weight", resolution=3 * r, n_iterations=1).membership)
-        del G  # not held through the passes to come
+        tight = np.asarray(G.community_leiden("CPM", weights=weights, resolution=3 * r, n_iterations=1).membership)
+        del G, weights  # not held through the passes to come
         H, sizes, edges = _aggregate(evidence, tight)
         joined = H.community_leiden("CPM", weights="weight", node_weights=sizes.astype(np.float64), resolution=r,
                                     n_iterations=2).membership
@@ -362,7 +367,7 @@ def find_clusters(
 def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float | None,
               related_weight: float, story: list | None = None) -> dict[str, int]:
     """:func:`find_clusters` over arrays read once (``analyse_graph`` shares them); ``story``:
-    a list holding the story graph of ``pairs`` when already made (:func:`_partition` empties it)."""
+    a list holding the story graph of ``pairs`` and its weights when already made (:func:`_partition` empties it)."""
     if resolution is not None and not resolution > 0:
         raise ValueError(f"resolution must be > 0 or None, got {resolution!r}")
     if not links.nodes:
@@ -377,7 +382,7 @@ def _clusters(links, pairs: tuple, similarity, *, seed: int, resolution: float |
         key = np.unique(np.minimum(a, b)[a != b] * n + np.maximum(a, b)[a != b])
         evidence = [text, (key // n, key % n, np.full(len(key), related_weight))]
     if story is None:
-        story = [_story_graph(len(links.nodes), pairs)]
+        story = [_weighted_story_graph(len(links.nodes), pairs)]
     return _numbered(links.nodes, _partition(story, evidence, seed=seed, resolution=resolution))
 
 
@@ -1271,10 +1276,10 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
         # (in the child they came on top of the clustering's peak here)
         rank = _pagerank(links, 0.85)
         pairs = story_pairs(links, related_weight=related_weight)
-        story = [_story_graph(len(links.nodes), pairs)]
+        story = [_weighted_story_graph(len(links.nodes), pairs)]
         words = _title_words_of(worker, columns.title)
     # the bridges' graph is every linked pair: the story graph, unless related links weigh nothing there
-    linked, graph = (pairs, story[0]) if related_weight > 0 else (story_pairs(links, related_weight=1.0), None)
+    linked, graph = (pairs, story[0][0]) if related_weight > 0 else (story_pairs(links, related_weight=1.0), None)
     if bridge_samples is None:
         bridge_samples = bridge_sources(int(np.count_nonzero(linked[0] != linked[1])))
     # the bridges (~1.3 s at 100k articles) in a forked child while the clustering runs here:
