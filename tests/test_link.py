@@ -480,6 +480,17 @@ def test_similarity_pairs_rejects_bad_workers(workers):
         similarity_pairs(_graph(ROWS), workers=workers)
 
 
+def test_distinct_keys_and_their_first_places_equal_numpys():
+    from graph.link import _distinct
+
+    rng = np.random.default_rng(3)
+    for n, high in [(0, 1), (1, 5), (1000, 50), (5000, 2**40), (300, 2**62)]:  # the last: numpy's own way
+        key = rng.integers(0, high, n)
+        expected = np.unique(key, return_index=True)
+        got = _distinct(key)
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected)) and got[1].dtype.kind == "i"
+
+
 def test_window_ends_rule_out_pairs_as_the_difference_of_their_days_does():
     from graph.link import _window_ends
 
