@@ -966,8 +966,9 @@ def similarity_pairs(
         Most processes to compare in (default: one per core). From
         :data:`PARALLEL_MIN` articles forked child processes find the providers, the
         repost candidates and the words of the last texts while this one counts the
-        words of the others, then scan the later half of the blocks, unless this process runs other threads (forking those is unsafe);
-        the result is the same either way.
+        words of the others, then scan the later half of the blocks, unless this
+        process runs other threads (forking those is unsafe); the result is the same
+        either way.
 
     Returns
     -------
