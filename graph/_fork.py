@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import GraphError
 
-__all__ = ["WorkerError", "Forked", "cores", "can_fork", "start_worker", "worker_result"]
+__all__ = ["WorkerError", "Forked", "cores", "can_fork", "start_worker", "worker_result", "lines_array", "lines_of"]
 
 
 class WorkerError(GraphError):
@@ -187,3 +187,20 @@ def worker_result(worker: Forked, *, task: str, stacklevel: int) -> dict[str, np
     except WorkerError as error:
         warnings.warn(f"{error}; {task} goes on in one process", RuntimeWarning, stacklevel=stacklevel + 1)
         return None
+
+
+def lines_array(lines: list[str]) -> np.ndarray:
+    """Strings without line breaks (words) as one array a child can return: their UTF-8 text, a line each.
+
+    Examples
+    --------
+    >>> lines_of(lines_array(["café", "robot"])), lines_of(lines_array([]))
+    (['café', 'robot'], [])
+    """
+    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
+
+
+def lines_of(array: np.ndarray) -> list[str]:
+    """The strings of :func:`lines_array`."""
+    text = array.tobytes().decode("utf-8")
+    return text.split("\n") if text else []

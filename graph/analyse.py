@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, bicgstab
 from threadpoolctl import threadpool_limits
 
-from ._fork import Forked, can_fork, start_worker, worker_result
+from ._fork import Forked, can_fork, lines_array, lines_of, start_worker, worker_result
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .link import _INNER, STRENGTH_SCALE, _loader_days, _runs
@@ -1341,7 +1341,7 @@ def _title_words_apart(folder, text: str, ends: np.ndarray) -> dict[str, np.ndar
     child process (``_fork.Forked``), as arrays: the words as one UTF-8 text, a line each."""
     counts, vocabulary = _title_words(_Slices(text, ends), _CHILD_CHUNK)
     return {"indptr": counts.indptr, "indices": counts.indices,
-            "words": np.frombuffer("\n".join(vocabulary.tolist()).encode("utf-8"), dtype=np.uint8)}
+            "words": lines_array(vocabulary.tolist())}
 
 
 #: Titles whose words the child finds at a time: its new objects fill free slots of pages it shares
@@ -1372,8 +1372,7 @@ def _title_words_of(worker: Forked | None, titles: list[str]) -> tuple[sp.csr_ma
         with worker:
             part = worker_result(worker, task="the analysis", stacklevel=4)
         if part is not None:
-            text = part["words"].tobytes().decode("utf-8")
-            vocabulary = np.array(text.split("\n") if text else [], dtype=object)
+            vocabulary = np.array(lines_of(part["words"]), dtype=object)
             counts = sp.csr_matrix((np.ones(len(part["indices"])), part["indices"], part["indptr"]),
                                    shape=(len(titles), len(vocabulary)))
             return counts, vocabulary

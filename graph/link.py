@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from .build import add_similar_edges
-from ._fork import Forked, can_fork, cores, start_worker, worker_result
+from ._fork import Forked, can_fork, cores, lines_array, lines_of, start_worker, worker_result
 from ._gc import paused_gc
 from ._stopwords import STOP_WORDS
 from .model import NodeKind
@@ -139,7 +139,7 @@ _WORD_CHARACTER = re.compile(r"\w")
 _INNER = "'’-"  # may join word characters into one word, never start or end one
 
 
-_WORDS_CHUNK = 8192  # texts whose words are held at once by _count_words
+_WORDS_CHUNK = 8192  # texts whose words are held at once by _word_cells
 
 
 class _Separators(dict):
@@ -225,20 +225,6 @@ def _integers(array: pa.Array) -> np.ndarray:
     return values[array.offset:].astype(np.int64)
 
 
-def _count_words(texts: list[str]) -> sp.csr_matrix:
-    """Word counts (float32 CSR, columns in word order), as scikit-learn's ``CountVectorizer``
-    (lower-cased, accents stripped, English stop words out) makes them, counted with numpy
-    instead of a dict per text. Below, the columns are cafe, don't, panic, robot and
-    robot-vacuum's ("the" and "back" are stop words).
-
-    Examples
-    --------
-    >>> _count_words(["Don't panic: the robot-vacuum's back", "Robot Café"]).toarray().tolist()
-    [[0.0, 1.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0, 0.0]]
-    """
-    return _count_matrix([_word_cells(texts)])
-
-
 class _Cells(NamedTuple):
     """The word counts of a run of texts (:func:`_word_cells`): the words counted, in the order
     first met, and each text's cells (its words' numbers there and their counts), a text's
@@ -293,6 +279,17 @@ def _count_matrix(parts: list[_Cells]) -> sp.csr_matrix:
     put in that order again where its own numbering differs, so the matrix is the one
     :func:`_word_cells` of all the texts gives, bit for bit. ``parts`` is emptied, each
     part freed once copied.
+
+    The counts are those of scikit-learn's ``CountVectorizer`` (lower-cased, accents
+    stripped, English stop words out), counted with numpy instead of a dict per text.
+    Below, the columns are cafe, don't, panic, robot and robot-vacuum's ("the" and "back"
+    are stop words).
+
+    Examples
+    --------
+    >>> texts = ["Don't panic: the robot-vacuum's back", "Robot Café"]
+    >>> _count_matrix([_word_cells(texts[:1]), _word_cells(texts[1:])]).toarray().tolist()
+    [[0.0, 1.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0, 0.0]]
     """
     number: dict[str, int] = {}  # word -> its number over all parts
     per_text = np.concatenate([part.per_text for part in parts]) if parts else np.zeros(0, dtype=np.int64)
@@ -323,7 +320,7 @@ def _count_matrix(parts: list[_Cells]) -> sp.csr_matrix:
 
 class _Texts:
     """:func:`article_texts`' texts of articles (their node attribute dicts), made a slice at a
-    time as :func:`_count_words` reads them: never all held (~50 MB at 100,000 articles)."""
+    time as :func:`_word_cells` reads them: never all held (~50 MB at 100,000 articles)."""
 
     def __init__(self, attributes: list[dict]):
         self.attributes = attributes
@@ -352,9 +349,8 @@ def _providers_and_reposts_apart(folder: Path, by_time: list[dict], order: list[
     """:func:`_providers_and_reposts` in a child process (``_fork.Forked``), and the word cells
     (:func:`_word_cells`) of the rows from ``tail`` on: their words as one UTF-8 text, a line each."""
     cells = _word_cells(_Texts(by_time[tail:]))
-    words = np.frombuffer("\n".join(cells.words).encode("utf-8"), dtype=np.uint8)  # no word holds a space
     return dict(zip(("provider", "i", "j"), _providers_and_reposts(by_time, order, days, window)),
-                words=words, code=cells.code, count=cells.count, per_text=cells.per_text)
+                words=lines_array(cells.words), code=cells.code, count=cells.count, per_text=cells.per_text)
 
 
 def _providers_and_reposts_of(worker: Forked | None, by_time: list[dict], order: list[int], days: np.ndarray,
@@ -365,8 +361,7 @@ def _providers_and_reposts_of(worker: Forked | None, by_time: list[dict], order:
         with worker:
             part = worker_result(worker, task="linking", stacklevel=4)
         if part is not None:
-            text = part["words"].tobytes().decode("utf-8")
-            cells = _Cells(text.split("\n") if text else [], part["code"], part["count"], part["per_text"])
+            cells = _Cells(lines_of(part["words"]), part["code"], part["count"], part["per_text"])
             return part["provider"], part["i"], part["j"], cells
     return (*_providers_and_reposts(by_time, order, days, window), _word_cells(_Texts(by_time[tail:])))
 
@@ -377,7 +372,7 @@ def _vectorise(texts: list[str]) -> sp.csr_matrix:
     The same matrix as ``TfidfVectorizer(stop_words="english", sublinear_tf=True,
     strip_accents="unicode", token_pattern=r"(?u)\b\w[\w'’-]*\w\b|\b\w\b",
     dtype=np.float32)``, bit for bit (tests compare them): the words are counted by
-    :func:`_count_words`, the weights by :func:`_tfidf`.
+    :func:`_word_cells` and :func:`_count_matrix`, the weights by :func:`_tfidf`.
     """
     return _vectors([_word_cells(texts)])
 

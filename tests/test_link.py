@@ -159,10 +159,10 @@ def test_vectorise_equals_sklearn_tfidf_on_the_real_corpus(corpus_dir):
 def test_word_counts_in_parts_equal_those_of_one_run():
     # the child counts the last texts' words with numbers of its own: joined, the matrix is the
     # one all the texts in one run give, bit for bit (the order of a text's words included)
-    from graph.link import _count_matrix, _count_words, _word_cells
+    from graph.link import _count_matrix, _word_cells
 
     texts = ["alpha beta", "beta alpha gamma", "the of", "", "gamma delta alpha"] + TRICKY + TRICKY[::-1]
-    expected = _count_words(texts)
+    expected = _count_matrix([_word_cells(texts)])
     assert _word_cells(texts[1:]).words[:2] == ["beta", "alpha"]  # split after the first: numbered otherwise
     for cut in range(len(texts) + 1):
         assert _same_csr(_count_matrix([_word_cells(texts[:cut]), _word_cells(texts[cut:])]), expected)
