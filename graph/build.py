@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 import networkx as nx
 
 from ._gc import paused_gc
-from .model import Article, EdgeKind, NodeKind, Provider, Related, canonical_domain, node_id
+from .model import Article, EdgeKind, NodeKind, Provider, Related, canonical_domain, node_id, valid_unicode
 
 __all__ = ["build_graph", "add_similar_edges", "label_from_url", "graph_counts"]
 
@@ -74,7 +74,7 @@ def _article_attributes(article: Article, provider: str) -> dict:
         "type": article.type,
         "image": article.image,
         "in_corpus": True,
-        "files": list(article.files),
+        "files": [f if f.isascii() else valid_unicode(f) for f in article.files],  # shown and exported: UTF-8
     }
 
 

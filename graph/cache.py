@@ -255,6 +255,33 @@ def load_pack(text: str | bytes) -> list:
     return orjson.loads(text)
 
 
+def dump_paths(paths: list) -> str:
+    """Return a pack's file names as a JSON text (``\\u`` escapes for names that are no valid UTF-8).
+
+    A file name of bytes that are no UTF-8 is held with lone surrogates (``os.fsdecode``),
+    which neither orjson nor SQLite takes: such a list is written by ``json``, escaped.
+
+    Examples
+    --------
+    >>> dump_paths(["a.md"]), dump_paths(["bad\\udcffname.md"])
+    ('["a.md"]', '["bad\\\\udcffname.md"]')
+    >>> load_paths(dump_paths(["bad\\udcffname.md"])) == ["bad\\udcffname.md"]
+    True
+    """
+    try:
+        return orjson.dumps(paths).decode()
+    except TypeError:
+        return json.dumps(paths)
+
+
+def load_paths(text: str) -> list:
+    """Read :func:`dump_paths`' text (``ValueError`` when it is no JSON)."""
+    try:
+        return orjson.loads(text)
+    except ValueError:  # a lone surrogate's escape, which orjson refuses
+        return json.loads(text)
+
+
 def unpack_results(value: list, paths, shared: dict) -> list:
     """Return the results of :func:`pack_results`' decoded JSON ``value``, for the files ``paths``.
 

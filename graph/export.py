@@ -17,7 +17,7 @@ import networkx as nx
 
 from .analyse import analyse_graph
 from .errors import InputError
-from .model import NodeKind, node_id
+from .model import NodeKind, node_id, utf8, valid_unicode
 from .style import compute_layout, group_nodes, node_colors, node_sizes, size_scores
 
 __all__ = [
@@ -393,7 +393,7 @@ def _gexf_parts(H: nx.DiGraph) -> dict[str, bytes]:
 
 def _json_parts(H: nx.DiGraph) -> dict[str, bytes]:
     data = _json_value(nx.node_link_data(H, edges="edges"))
-    return {"": json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8") + b"\n"}
+    return {"": utf8(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n")}
 
 
 def _columns(records: list[dict], first: tuple[str, ...]) -> list[str]:
@@ -415,8 +415,18 @@ def _csv_parts(H: nx.DiGraph) -> dict[str, bytes]:
         writer = csv.writer(text)
         writer.writerow(columns)
         writer.writerows([_text(row.get(column)) for column in columns] for row in rows)
-        parts[part] = text.getvalue().encode("utf-8-sig")
+        parts[part] = utf8(text.getvalue(), "utf-8-sig")
     return parts
+
+
+def _valid_strings(values: list) -> list:
+    """``values`` (strings, lists of strings, None...) with :func:`graph.model.valid_unicode` applied to each string."""
+    return [
+        valid_unicode(value) if isinstance(value, str)
+        else _valid_strings(value) if isinstance(value, list)
+        else value
+        for value in values
+    ]
 
 
 def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
@@ -448,7 +458,10 @@ def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
             else:
                 values = [row.get(column) for row in rows]
                 kind = arrow[types.get(column)]
-            arrays.append(pa.array(values, type=kind))
+            try:
+                arrays.append(pa.array(values, type=kind))
+            except UnicodeEncodeError:  # a file name's undecodable bytes (lone surrogates): as U+FFFD
+                arrays.append(pa.array(_valid_strings(values), type=kind))
             fields.append(pa.field(column, kind))
         buffer = io.BytesIO()
         pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), buffer)
@@ -467,7 +480,7 @@ def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dic
         from .view import render_html
 
         page = render_html(G, seed=seed, analysis=analysis, positions=positions, title="Related-article graph")
-        return {"": page.encode("utf-8")}
+        return {"": utf8(page)}
     H = annotate_graph(G, analysis=analysis, seed=seed, positions=positions)
     return {
         "graphml": _graphml_parts,

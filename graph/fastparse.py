@@ -17,7 +17,11 @@ every file of the real corpora, the generator's output and a table of tricky doc
 from __future__ import annotations
 
 import html
+import os
 import re
+import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 
 import orjson
@@ -27,7 +31,7 @@ from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
 
 from .model import Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url
 
-__all__ = ["parse_clean", "CLEAN_MAX"]
+__all__ = ["parse_clean", "CLEAN_MAX", "ryml_messages_dropped"]
 
 #: Front matter longer than this always takes the safe path (real documents have a few KB).
 CLEAN_MAX = 64 * 1024
@@ -316,6 +320,45 @@ class _Reader:
         if type(value) is not list:
             raise _NotClean("related")
         return tuple(map(self.entry, value))
+
+
+#: The two lines rapidyaml's C++ writes on standard error before it raises (the document then
+#: takes the safe path, whose message names the file and line): nothing a user should see.
+_RYML_MESSAGE = re.compile(rb"(?:line=\d+ col=\d+ \(\d+B\): )?ERROR: \[\w+\] .*\n?|\S*/c4/yml/\S+:\d+: \(detected here\)\n?")
+
+
+@contextmanager
+def ryml_messages_dropped():
+    """Keep rapidyaml's own messages off standard error while the block runs (a chunk of files).
+
+    rapidyaml prints each parse error to file descriptor 2 itself, before raising (which
+    sends the document to the safe path): a damaged corpus would fill the terminal with
+    C++ source locations. Standard error goes to an unnamed temporary file meanwhile, and
+    what else was written there (another thread's output, a warning) is written on after
+    the block, in order: delayed, never lost.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error to keep clean
+        yield
+        return
+    try:
+        with tempfile.TemporaryFile() as held:
+            if sys.stderr is not None:
+                sys.stderr.flush()
+            os.dup2(held.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+                held.seek(0)
+                kept = b"".join(
+                    line for line in held.read().splitlines(keepends=True) if not _RYML_MESSAGE.fullmatch(line)
+                )
+                if kept:
+                    os.write(2, kept)
+    finally:
+        os.close(saved)
 
 
 def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | None:

@@ -17,12 +17,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-import orjson
 import yaml
 
-from .cache import ParseCache, load_pack, pack_results, unpack_results
+from .cache import ParseCache, dump_paths, load_pack, load_paths, pack_results, unpack_results
 from .errors import ArticleError, FieldError, FrontMatterError, InputError
-from .fastparse import parse_clean
+from .fastparse import parse_clean, ryml_messages_dropped
 from ._gc import paused_gc
 from .model import (
     Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_domain, canonical_url, node_id,
@@ -360,7 +359,10 @@ class _Fields:
             return None
         if not isinstance(value, str):
             self.warn(node, name, f"expected text, got {type(value).__name__} {value!r}; taken as text")
-            value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
+            try:
+                value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
+            except OverflowError:  # a time the UTC calendar cannot hold: the text as written
+                value = node.value
         value = " ".join(html.unescape(value).split())
         return value or None
 
@@ -392,7 +394,11 @@ class _Fields:
         if not isinstance(value, (date, datetime)):
             self.warn(node, name, f"expected a date, got {value!r}; ignored")
             return None
-        return _iso(value)
+        try:
+            return _iso(value)
+        except OverflowError:  # 9999-12-31T23:59:59-05:00 is in year 10000 once in UTC
+            self.warn(node, name, f"date {node.value!r} is out of range in UTC; ignored")
+            return None
 
     def url(self, node: yaml.Node | None, name: str) -> str | None:
         value = self.scalar(node, name)
@@ -729,8 +735,10 @@ def _parse_worker(paths: Sequence[str]) -> str:
 
 
 def _parse_chunk(paths: Sequence[str], memo: dict) -> list:
-    """``(ParseResult, key)`` of each file, sharing ``memo`` between them."""
-    return [_parse_path(path, memo) for path in paths]
+    """``(ParseResult, key)`` of each file, sharing ``memo`` between them (rapidyaml's messages
+    on standard error dropped: each of its errors is the safe path's to report)."""
+    with ryml_messages_dropped():
+        return [_parse_path(path, memo) for path in paths]
 
 
 def _chunk_bounds(total: int, workers: int) -> list[tuple[int, int]]:
@@ -852,7 +860,7 @@ def _from_snapshot(files, absolute, store, key, results) -> tuple[list, bool]:
     position = 0  # where the next pack starts in the files, when the snapshot is in step with them
     for pack_id, paths_text, data in packs:
         try:
-            paths = orjson.loads(paths_text)
+            paths = load_paths(paths_text)
             value = load_pack(data)
             records = value[4]
             end = position + len(paths)
@@ -888,7 +896,7 @@ def _from_snapshot(files, absolute, store, key, results) -> tuple[list, bool]:
             changed = True  # nothing left in it: dropped
         elif len(targets) < len(paths):
             changed = True
-            kept.append((pack_id, json.dumps([p if w is not None else "" for p, w in zip(paths, wanted)]), None))
+            kept.append((pack_id, dump_paths([p if w is not None else "" for p, w in zip(paths, wanted)]), None))
         else:
             kept.append((pack_id, None, None))
     return kept, changed
@@ -926,7 +934,7 @@ def _scan_files(
             for i, result in zip(indices, chunk):
                 results[i] = result
             if text is not None:  # stored now, while the workers parse; made the snapshot's at the end
-                pack_id = store.add_pack(key, orjson.dumps([absolute[i] for i in indices]).decode(), text)
+                pack_id = store.add_pack(key, dump_paths([absolute[i] for i in indices]), text)
                 if pack_id is not None:
                     new_packs.append((pack_id, None, None))
             done += len(chunk)
@@ -960,10 +968,11 @@ def load_articles(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> lis
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     results = []
-    for path in find_files(paths):
-        result = parse_file(path)
-        if result.error is not None:
-            raise result.error
-        results.append(result)
+    with ryml_messages_dropped():
+        for path in find_files(paths):
+            result = parse_file(path)
+            if result.error is not None:
+                raise result.error
+            results.append(result)
     articles, _ = merge_parsed(results)
     return articles

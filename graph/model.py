@@ -19,7 +19,36 @@ __all__ = [
     "Issue",
     "FileRecord",
     "LoadReport",
+    "valid_unicode",
+    "utf8",
 ]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """Return ``text`` with each lone surrogate replaced by U+FFFD, so that UTF-8 can hold it.
+
+    The one source of such characters is a file name whose bytes are no UTF-8: Python
+    holds each undecodable byte as a lone surrogate (``os.fsdecode``). The loader keeps
+    that name as it is (it opens the file); what writes text (exports, the HTML page,
+    the CLI's JSON) writes it through this.
+
+    Examples
+    --------
+    >>> valid_unicode("bad" + chr(0xDCFF) + "name.md") == "bad" + chr(0xFFFD) + "name.md"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def utf8(text: str, prefix: str = "utf-8") -> bytes:
+    """``text`` encoded as UTF-8 (``prefix``: the codec, ``utf-8-sig`` for a BOM), lone surrogates as U+FFFD."""
+    try:
+        return text.encode(prefix)
+    except UnicodeEncodeError:
+        return valid_unicode(text).encode(prefix)
 
 
 class NodeKind(str, Enum):

@@ -8,7 +8,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from .model import EdgeKind, LoadReport, NodeKind
+from .model import EdgeKind, LoadReport, NodeKind, valid_unicode
 
 __all__ = [
     "safe_url",
@@ -540,7 +540,8 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
 def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) -> list[dict]:
     """Return one row per file that was not simply loaded: rejected, duplicate, or loaded with warnings.
 
-    File names are shown relative to ``root`` when they are below it; ``where`` is ``file:line``.
+    File names are shown relative to ``root`` when they are below it; ``where`` is ``file:line``
+    (a name's undecodable bytes as U+FFFD, :func:`graph.model.valid_unicode`).
 
     Examples
     --------
@@ -560,8 +561,8 @@ def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) ->
             name = relative if not relative.startswith("..") else record.file
         rows.append({
             "status": record.status,
-            "where": f"{name}:{record.line}" if record.line else name,
-            "reason": record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else ""),
+            "where": valid_unicode(f"{name}:{record.line}" if record.line else name),  # shown: UTF-8 only
+            "reason": valid_unicode(record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else "")),
             "warnings": "; ".join(
                 f"line {w.line}: {w.field}: {w.message}" if w.line else f"{w.field}: {w.message}" for w in record.warnings
             ),

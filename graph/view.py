@@ -12,6 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pyvis
 
+from .model import valid_unicode
 from .style import NEUTRAL, SHAPES, compute_layout, group_nodes, node_colors, node_sizes, size_scores
 from .table import describe_node, safe_url
 
@@ -62,14 +63,15 @@ def json_for_html(value) -> str:
     """Return ``value`` as JSON that is inert inside an HTML ``<script>`` element.
 
     ``<``, ``>``, ``&`` and the JavaScript line separators are written as ``\\uXXXX`` escapes, so no
-    text (``</script>``, ``<!--``) can end the element or start markup.
+    text (``</script>``, ``<!--``) can end the element or start markup; a lone surrogate (a
+    file name's undecodable byte) as U+FFFD, so that the page is valid UTF-8.
 
     Examples
     --------
     >>> json_for_html({"t": "</script><b>&"})
     '{"t": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = valid_unicode(json.dumps(value, ensure_ascii=False, allow_nan=False))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text

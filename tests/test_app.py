@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -152,3 +153,15 @@ def test_app_refuses_an_upload_that_leaves_its_folder():
     at.file_uploader(key="upload").set_value([("evil.zip", buffer.getvalue(), "application/zip")]).run()
     assert not at.exception
     assert "path leaves the upload folder" in at.error[0].value.replace("\\", "")
+
+
+def test_app_shows_file_names_that_are_no_utf8_with_the_replacement_character(tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "ok.md").write_text(article_text("https://a.com/ok", "Fine"), encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"bad\xfe.md"), "w", encoding="utf-8") as out:
+        out.write("---\ntitle: [\n---\n")
+    at = run_app(source="folder", folder=str(folder))
+    assert not at.exception
+    assert at.warning[0].value.replace("\\", "") == "1 file rejected: bad\ufffd.md:3: invalid YAML: did not find expected node content"
+    assert metrics(at)["Rejected"] == "1" and metrics(at)["Articles"] == "1"

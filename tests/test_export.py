@@ -492,3 +492,26 @@ def test_exports_of_the_real_corpora_open_in_their_targets(corpus_dir, tmp_path)
         assert all("cluster" in d and "pagerank" in d for _, d in J.nodes(data=True) if d["kind"] == "article")
         paths = write_csv(G, tmp_path / "g.csv", analysis=analysis, positions=positions)
         assert [len(_read_csv(p.read_bytes())) for p in paths] == [nodes, edges]
+
+
+@pytest.mark.parametrize("format", ["graphml", "gexf", "json", "csv", "parquet", "html"])
+def test_a_lone_surrogate_is_written_as_the_replacement_character(format):
+    """A file name's undecodable byte (os.fsdecode's lone surrogate) cannot be UTF-8: it becomes U+FFFD."""
+    G = nx.DiGraph()
+    G.add_node("article:https://a.com/x", kind="article", label="X", url="https://a.com/x", in_corpus=True,
+               files=["/corpus/bad\udcffname.md"], note="odd \udcfe text")
+    nodes, _ = _read_back(format, export_bytes(G, format=format))
+    node = nodes["article:https://a.com/x"]
+    if format == "html":
+        assert "bad\ufffdname.md" in json.dumps(node["info"], ensure_ascii=False)
+    else:
+        files = node["files"]
+        assert (files if isinstance(files, str) else "|".join(files)) == "/corpus/bad\ufffdname.md"
+        assert node["note"] == "odd \ufffd text"
+
+
+def test_build_shows_a_file_name_of_bytes_that_are_no_utf8_with_the_replacement_character():
+    from graph.model import Article
+
+    G = build_graph([Article("https://a.com/x", "X", files=("/corpus/bad\udcffname.md",))])
+    assert G.nodes["article:https://a.com/x"]["files"] == ["/corpus/bad\ufffdname.md"]

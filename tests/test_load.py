@@ -211,6 +211,13 @@ WARNED = [
     ("related:\n  -\n  - title: no url\n", "related[0]", 5, "entry is empty; skipped"),
     ("related:\n  - title: no url\n", "related[0]", 5, "entry has no http(s) URL; skipped"),
     ("heat: [1, 2]", "heat", 4, "expected a single value, got a list; ignored"),
+    # a time the UTC calendar cannot hold (year 10000 once in UTC; year 0 before it), bare or quoted
+    ("publishedDateTime: 9999-12-31T23:59:59-05:00", "publishedDateTime", 4,
+     "date '9999-12-31T23:59:59-05:00' is out of range in UTC; ignored"),
+    ("publishedDateTime: \"0001-01-01T00:00:00+05:00\"", "publishedDateTime", 4,
+     "date '0001-01-01T00:00:00+05:00' is out of range in UTC; ignored"),
+    ("related:\n  - webUrl: https://b.com/1\n    publishedDateTime: 9999-12-31T23:59:59-05:00\n",
+     "related[0].publishedDateTime", 6, "date '9999-12-31T23:59:59-05:00' is out of range in UTC; ignored"),
 ]
 
 
@@ -227,6 +234,47 @@ def test_wrongly_typed_fields_are_converted_where_meaningful(write_article):
     path = write_article("conv.md", '---\nwebUrl: "https://a.com/x"\ntitle: 1984\ntopics: AI\nprovider: Some Name\nquality: "42"\n---\n')
     (article,), report = scan([path])
     assert (article.title, article.topics, article.provider.name, article.quality) == ("1984", ("AI",), "Some Name", 42)
+
+
+def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(write_article):
+    path = write_article("time.md", '---\nwebUrl: "https://a.com/x"\ntitle: 9999-12-31T23:59:59-05:00\n---\n')
+    (article,), report = scan([path])
+    assert article.title == "9999-12-31T23:59:59-05:00"
+    assert fate(report, path).warnings[0].message.endswith("taken as text")
+
+
+def test_rapidyaml_messages_never_reach_standard_error(write_article, capfd):
+    """A badly indented document fails in rapidyaml (which prints on fd 2) and takes the safe path."""
+    path = write_article("indent.md", '---\ntitle: "x"\nwebUrl: "https://a.com/x"\nprovider:\n  name: a\n domain: b\n---\n')
+    good = write_article("good.md", article_text())
+    articles, report = scan([path, good])
+    assert (fate(report, path).status, fate(report, path).line, len(articles)) == ("rejected", 6, 1)
+    assert capfd.readouterr().err == ""
+
+
+def test_other_output_on_standard_error_is_kept_while_rapidyaml_is_quiet(capfd):
+    from graph.fastparse import ryml_messages_dropped
+
+    with ryml_messages_dropped():
+        os.write(2, b"line=2 col=1 (20B): ERROR: [parse] parse error: incorrect indentation?\n")
+        os.write(2, b"/project/cpp/src/c4/yml/parse_engine.def.hpp:2107: (detected here)\n")
+        os.write(2, b"a warning of someone else\n")
+    assert capfd.readouterr().err == "a warning of someone else\n"
+
+
+def test_a_file_name_of_bytes_that_are_no_utf8_loads_cold_and_warm(tmp_path):
+    """os.fsdecode holds such a name with a lone surrogate: neither orjson nor SQLite takes one."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    name = os.path.join(os.fsencode(folder), b"bad\xffname.md")
+    with open(name, "w", encoding="utf-8") as out:
+        out.write(article_text("https://a.com/odd", "Odd name"))
+    (folder / "ok.md").write_text(article_text("https://a.com/ok", "Fine"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # cold (fills the cache), then warm (from it)
+        articles, report = scan([folder], cache=cache)
+        assert sorted(a.title for a in articles) == ["Fine", "Odd name"]
+        assert os.fsdecode(name) in [record.file for record in report.files]
 
 
 def test_missing_title_is_warned(write_article):
