@@ -152,3 +152,15 @@ def test_cli_same_provider_sets_the_similarity_one_provider_needs(run, write_art
 def test_cli_clusters_bad_threshold_exits_1(run, write_article):
     result = run("clusters", _story_corpus(write_article), "--threshold", "0")
     assert result.exit_code == 1 and "--threshold" in result.output
+
+
+def test_cli_tables_escape_control_characters_of_documents_and_file_names(run, write_article, tmp_path):
+    """A provider name (or a file name) holding terminal escapes never reaches the terminal raw."""
+    write_article("a.md", article_text(provider='\n  name: "\\e[2J\\e]0;title\\a"\n  domain: evil.com'))
+    write_article("bad\x1b[31mname.md", "---\ntitle: [\n---\n")
+    providers = run("providers", tmp_path, "--no-cache")
+    assert providers.exit_code == 0
+    assert "\x1b" not in providers.output and "\x07" not in providers.output
+    assert "\\x1b[2J\\x1b]0;title\\x07" in providers.output
+    report = run("report", tmp_path, "--no-cache")
+    assert "\x1b" not in report.output and f"{tmp_path}/bad\\x1b[31mname.md:3" in report.output
