@@ -71,11 +71,31 @@ class _Budget:
 
 
 def _write(target: Path, chunks: Iterable[bytes], budget: _Budget, where: str) -> None:
+    """Write ``chunks`` to the new file ``target``; what was written of it goes when they fail."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "xb") as out:  # never follows or replaces an existing entry
-        for chunk in chunks:
-            budget.take_bytes(len(chunk), where)
-            out.write(chunk)
+        try:
+            for chunk in chunks:
+                budget.take_bytes(len(chunk), where)
+                out.write(chunk)
+        except BaseException:
+            target.unlink()
+            raise
+
+
+def _write_member(path: Path, chunks, budget: _Budget, where: str, written: list, skipped: list) -> None:
+    """Write one file at ``path`` (or ``stem-2.md`` …) from ``chunks()``; one that cannot be
+    written or read is skipped with its reason, never the whole upload (a name too long for the
+    file system, a member named like a folder of another, a damaged zip member)."""
+    try:
+        target = _unique(path)
+        _write(target, chunks(), budget, where)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
+        skipped.append((where, f"damaged or unsupported zip member ({err})"))
+    except OSError as err:
+        skipped.append((where, f"cannot be written here ({err.strerror or err})"))
+    else:
+        written.append(str(target))
 
 
 def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -112,14 +132,7 @@ def _extract_zip(name: str, data: bytes, folder: Path, budget: _Budget, written:
                 skipped.append((where, "encrypted, cannot be read"))
                 continue
             budget.take_file(where)
-            target = _unique(base.joinpath(*parts))
-            try:
-                _write(target, _member_chunks(archive, info), budget, where)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
-                target.unlink(missing_ok=True)
-                skipped.append((where, f"damaged or unsupported zip member ({err})"))
-                continue
-            written.append(str(target))
+            _write_member(base.joinpath(*parts), lambda: _member_chunks(archive, info), budget, where, written, skipped)
 
 
 def extract_uploads(
@@ -145,7 +158,8 @@ def extract_uploads(
     -------
     Extracted
         The folder, the files written, and what was skipped with the reason
-        (files that are not ``.md``, hidden files, symbolic links, encrypted members).
+        (files that are not ``.md``, hidden files, symbolic links, encrypted members, names the
+        file system cannot hold).
 
     Raises
     ------
@@ -171,9 +185,7 @@ def extract_uploads(
             _extract_zip(base_name, data, root, budget, written, skipped)
         elif base_name.lower().endswith(".md") and not base_name.startswith("."):
             budget.take_file(base_name)
-            target = _unique(root / base_name)
-            _write(target, [data], budget, base_name)
-            written.append(str(target))
+            _write_member(root / base_name, lambda: [data], budget, base_name, written, skipped)
         else:
             skipped.append((base_name or name, "not a .md or .zip file"))
     return Extracted(folder=str(root), files=tuple(written), skipped=tuple(skipped))

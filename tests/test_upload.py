@@ -83,6 +83,20 @@ def test_extract_uploads_reports_unreadable_zip(tmp_path):
         extract_uploads([("broken.zip", b"PK\x03\x04 not really")], tmp_path)
 
 
+def test_extract_uploads_skips_members_the_file_system_cannot_hold(tmp_path):
+    """A member named like another's folder, and names over 255 bytes: skipped with the reason, the rest written."""
+    long = "a" * 300 + ".md"
+    data = make_zip({"x.md": b"1", "x.md/y.md": b"2", "ok.md": b"3", f"d/{long}": b"4"})
+    result = extract_uploads([("u.zip", data), (long, b"5"), ("fine.md", b"6")], tmp_path)
+    assert tree(tmp_path) == ["fine.md", "u/ok.md", "u/x.md"]
+    assert [Path(f).relative_to(tmp_path).as_posix() for f in result.files] == ["u/x.md", "u/ok.md", "fine.md"]
+    assert result.skipped == (
+        ("u.zip: x.md/y.md", "cannot be written here (File exists)"),
+        (f"u.zip: d/{long}", "cannot be written here (File name too long)"),
+        (long, "cannot be written here (File name too long)"),
+    )
+
+
 def test_upload_digest_changes_with_content():
     assert upload_digest([("a.md", b"1")]) != upload_digest([("a.md", b"2")])
     assert upload_digest([("a", b"b.md")]) != upload_digest([("ab", b".md")])
