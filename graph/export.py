@@ -508,6 +508,9 @@ def _write_parts(parts: dict[str, bytes], path, suffix: str) -> list[Path]:
     if path.suffix.lower() == ".zip":
         path.write_bytes(_zip(parts, suffix))
         return [path]
+    if path.is_symlink() or (path.exists() and not path.is_file()):  # /dev/stdout, a pipe: the parts would go beside it
+        raise InputError(f"{path}: {suffix[1:]} is written as two files ({', '.join(parts)}), named after a file "
+                         f"name given (out{suffix} -> out.nodes{suffix}, out.edges{suffix}), or as one .zip")
     stem = path.name[: -len(suffix)] if path.name.lower().endswith(suffix) else path.name
     written = []
     for name, content in parts.items():

@@ -68,6 +68,10 @@ class EdgeKind(str, Enum):
     SIMILAR = "similar"
 
 
+#: Characters a provider or topic id holds as white space: control characters, U+FFFE, U+FFFF.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def node_id(kind: NodeKind, key: str) -> str:
     """Return the graph node id for an entity of ``kind`` identified by ``key``.
 
@@ -84,7 +88,10 @@ def node_id(kind: NodeKind, key: str) -> str:
     -------
     str
         ``"<kind>:<normalised key>"``: URLs are kept as they are (they are
-        already canonical), provider and topic keys are stripped and lower-cased.
+        already canonical), provider and topic keys are stripped and lower-cased,
+        their runs of white space and invisible characters (control characters,
+        U+FFFE, U+FFFF) one space: names that look the same are one node, and every id
+        is text XML can hold (GraphML and GEXF would otherwise write two ids alike).
 
     Examples
     --------
@@ -94,12 +101,16 @@ def node_id(kind: NodeKind, key: str) -> str:
     'provider:cnbc.com'
     >>> node_id(NodeKind.ARTICLE, "https://cnbc.com/a")
     'article:https://cnbc.com/a'
+    >>> node_id(NodeKind.TOPIC, "AI" + chr(1)) == node_id(NodeKind.TOPIC, "AI" + chr(2)) == "topic:ai"
+    True
     """
     if kind is NodeKind.ARTICLE:  # the common case, without the Enum lookup: same result
         return "article:" + key.strip()
     kind = NodeKind(kind)
     key = key.strip()
     if kind is not NodeKind.ARTICLE:
+        if not key.isprintable():  # (a space is printable; a control character is not)
+            key = _INVISIBLE.sub(" ", key)
         key = " ".join(key.lower().split())
     return f"{kind.value}:{key}"
 
@@ -134,7 +145,9 @@ def canonical_domain(host: str) -> str:
     """
     host = host.strip().lower().rstrip(".")
     host = host.rsplit("@", 1)[-1].split(":", 1)[0] if not host.startswith("[") else host
-    return host[4:] if host.startswith("www.") else host
+    while host.startswith("www."):  # every one: www.www.x.com is x.com at once (idempotent)
+        host = host[4:]
+    return host
 
 
 def _is_tracking(key: str, value: str, domain: str) -> bool:
@@ -199,19 +212,20 @@ def canonical_url(url: str) -> str | None:
         return None
     host = parts.hostname
     path, query = parts.path, parts.query
-    if host.lower().endswith(".cdn.ampproject.org"):
-        match = _AMP_CACHE.match(path)
-        if match:
-            rest = match["rest"]
-            host, _, path = rest.partition("/")
-            path = "/" + path
+    amp_cache = host.lower().endswith(".cdn.ampproject.org")
+    for _ in range(8):  # an AMP cache URL of an AMP cache URL … is the publisher's at once (idempotent)
+        match = _AMP_CACHE.match(path) if host.lower().endswith(".cdn.ampproject.org") else None
+        if not match:
+            break
+        host, _, path = match["rest"].partition("/")
+        path = "/" + path
     domain = canonical_domain(host)
     if not domain or any(c in domain for c in " /\\<>\"'`"):
         return None
     try:
-        port = parts.port if not host.lower().endswith(".cdn.ampproject.org") else None
-    except ValueError:
-        port = None
+        port = parts.port if not amp_cache else None
+    except ValueError:  # a port that is no number, or out of range: no usable URL
+        return None
     netloc = domain if port in (None, 80, 443) else f"{domain}:{port}"
     path = quote(_strip_amp_path(path), safe=_SAFE_PATH).rstrip("/")
     params = []

@@ -515,3 +515,29 @@ def test_build_shows_a_file_name_of_bytes_that_are_no_utf8_with_the_replacement_
 
     G = build_graph([Article("https://a.com/x", "X", files=("/corpus/bad\udcffname.md",))])
     assert G.nodes["article:https://a.com/x"]["files"] == ["/corpus/bad\ufffdname.md"]
+
+
+@pytest.mark.parametrize("format", ["graphml", "gexf"])
+def test_names_differing_only_by_invisible_characters_are_one_node_and_read_back_whole(format):
+    """XML cannot hold control characters: ids made of them would be written alike and merged on reading."""
+    from graph.model import Article, Provider
+
+    G = build_graph([
+        Article("https://a.com/1", "One", provider=Provider("P\x01"), topics=("a\x01",)),
+        Article("https://a.com/2", "Two", provider=Provider("P\x02"), topics=("a\x02",)),
+    ])
+    assert sorted(n for n in G if not n.startswith("article:")) == ["provider:p", "topic:a"]
+    nodes, edges = _read_back(format, export_bytes(G, format=format))
+    assert (len(nodes), len(edges)) == (G.number_of_nodes(), G.number_of_edges()) == (4, 4)
+
+
+def test_two_part_formats_refuse_a_pipe_or_device_as_the_name_to_write_beside(tmp_path):
+    """``--out /dev/stdout`` would have written /dev/stdout.nodes.csv and /dev/stdout.edges.csv."""
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    G = nx.DiGraph([("a", "b")])
+    with pytest.raises(InputError, match="csv is written as two files"):
+        write_graph(G, fifo, format="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]

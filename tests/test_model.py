@@ -64,6 +64,9 @@ CANONICAL_CASES = [
     ("https://youtube.com/watch?v=WJk-Y8LQlfE", "https://youtube.com/watch?v=WJk-Y8LQlfE"),
     ("https://example.com:443/", "https://example.com"),
     ("https://example.com:8080/x", "https://example.com:8080/x"),
+    # every leading www., and an AMP cache URL of an AMP cache URL, at once: idempotent
+    ("https://www.www.a.com/x", "https://a.com/x"),
+    ("https://www-x-com.cdn.ampproject.org/c/s/www-y-com.cdn.ampproject.org/c/s/www.y.com/amp/p", "https://y.com/p"),
 ]
 
 
@@ -77,7 +80,8 @@ def test_canonical_url_is_idempotent(url, expected):
     assert canonical_url(canonical_url(url)) == canonical_url(url)
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "ftp://x.com/a", "", "not a url", "https://", None, 42])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "ftp://x.com/a", "", "not a url", "https://", None, 42,
+                                 "https://a.com:99999/x", "https://a.com:abc/x"])  # a port no server has: no usable URL
 def test_canonical_url_rejects_non_http(url):
     assert canonical_url(url) is None
 
