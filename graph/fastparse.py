@@ -140,6 +140,8 @@ def _canonical(url: str) -> str | None:
             return canonical_url(url)
         host, path, query = inner.groups()
     domain = host[4:] if host.startswith("www.") else host
+    if domain.startswith("www."):  # www.www.x.com: the model strips every one
+        return canonical_url(url)
     if query:
         for pair in query.split("&"):
             if pair:
@@ -418,8 +420,8 @@ def parse_clean(path: str, text: str, *, memo: dict | None = None) -> Article | 
         # path's fast twin must, and reads integers beyond 64 bits as floats, which
         # number() refuses (_BIG): such documents take the safe path
         fields = orjson.loads(memoryview(buffer)[:size])
-        if type(fields) is not dict:
-            return None
+        if type(fields) is not dict or len(fields) != tree.num_children(tree.root_id()):
+            return None  # not a mapping, or a key given twice (the safe path warns)
         reader = memo.get("reader")
         if reader is None:  # one reader per memo: it holds nothing but the memo's tables
             reader = memo["reader"] = _Reader(memo)

@@ -72,8 +72,9 @@ def _walk_markdown(root: str, found: list) -> None:
     """Append ``(path, key, absolute path)`` of each ``*.md`` file below ``root`` in ``os.walk``'s order.
 
     Like ``os.walk`` (unreadable folders skipped, links to folders not followed), with
-    hidden folders skipped and names sorted; one ``scandir`` per folder tells links from
-    files without a system call per file. ``key`` is the file's real path (for repeats).
+    hidden folders skipped and names sorted; one ``scandir`` per folder tells folders from
+    files without a system call per file. ``key`` is the file's own place, its folder's real
+    path and its name (for repeats; a link to a file is a file of its own).
     """
     try:
         with os.scandir(root) as entries:
@@ -90,17 +91,17 @@ def _walk_markdown(root: str, found: list) -> None:
             if not entry.name.startswith(".") and not entry.is_symlink():
                 folders.append(entry.name)
         elif entry.name.lower().endswith(".md"):
-            files.append((entry.name, entry.is_symlink()))
+            files.append(entry.name)
     if files:  # os.path.join's result, made by hand: a name holds no separator
         real, absolute = os.path.realpath(root), os.path.abspath(root)
         prefix = root if root.endswith(os.sep) else root + os.sep
         real = real if real.endswith(os.sep) else real + os.sep
         absolute = absolute if absolute.endswith(os.sep) else absolute + os.sep
         same = real == absolute
-        for name, link in sorted(files):
+        for name in sorted(files):
             path = prefix + name
             where = absolute + name
-            found.append((path, os.path.abspath(path) if link else where if same else real + name, where))
+            found.append((path, where if same else real + name, where))
     for name in sorted(folders):
         _walk_markdown(os.path.join(root, name), found)
 
@@ -159,10 +160,9 @@ def _find(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
             if resolved is None:
                 resolved = folders[folder] = (os.path.realpath(folder), os.path.abspath(folder))
             where = os.path.join(resolved[1], name)
-            if os.path.islink(path):
-                key = os.path.abspath(path)
-            else:  # the real path of a file that is no link is its folder's real path and its name
-                key = os.path.join(resolved[0], name) if name not in ("", ".", "..") else os.path.realpath(path)
+            # the file's own place: its folder's real path and its name (a link is a file of its own,
+            # never its target; a folder reached again through a link to a folder is the same folder)
+            key = os.path.join(resolved[0], name) if name not in ("", ".", "..") else os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)
@@ -246,7 +246,7 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
     return text[first + 1 : end], 2
 
 
-def _check_depth(text: str, path: str, offset: int) -> None:
+def _check_depth(text: str, path: str, lines: "_Lines") -> None:
     """Reject absurd nesting before composing: libyaml's composer recurses and would crash.
 
     Deep nesting needs many brackets or compact ``- - -`` items (indentation alone is
@@ -259,16 +259,49 @@ def _check_depth(text: str, path: str, offset: int) -> None:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise FrontMatterError(path, event.start_mark.line + offset, f"nested more than {MAX_DEPTH} levels deep")
+                raise FrontMatterError(path, lines(event.start_mark.line), f"nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
 
-def _line(node: yaml.Node, offset: int) -> int:
-    return node.start_mark.line + offset
+#: What PyYAML also takes for a line break (a lone CR, NEL, LS, PS); a file's lines end at LF only.
+_ODD_BREAK = re.compile("[\r\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 
 
-def _check_tree(root: yaml.Node, path: str, offset: int) -> None:
+class _Lines:
+    """The file line of a line as PyYAML counts them (from 0) in a front matter starting on file line ``offset``.
+
+    PyYAML also ends a line at a lone CR, NEL (U+0085), LS (U+2028) and PS (U+2029), which
+    may sit inside a quoted title; the file's lines end at LF only. Texts holding none
+    (nearly all) are mapped by adding ``offset``.
+
+    Examples
+    --------
+    >>> lines = _Lines("title: 'a" + chr(0x2028) + "b'\\nbad: line\\n", 2)
+    >>> lines(0), lines(2)
+    (2, 3)
+    """
+
+    def __init__(self, text: str, offset: int):
+        self.offset = offset
+        self.table = None
+        if _ODD_BREAK.search(text):
+            self.table = [0]  # file lines (from 0) of each of PyYAML's lines
+            for match in _YAML_BREAK.finditer(text):
+                self.table.append(self.table[-1] + (match[0] == "\n"))
+
+    def __call__(self, line: int) -> int:
+        if self.table is None:
+            return line + self.offset
+        return self.table[min(line, len(self.table) - 1)] + self.offset
+
+
+def _line(node: yaml.Node, lines: _Lines) -> int:
+    return lines(node.start_mark.line)
+
+
+def _check_tree(root: yaml.Node, path: str, lines: _Lines) -> None:
     """Reject unknown or unsafe tags and absurd nesting, visiting each node once (alias-safe)."""
     seen: set[int] = set()
     stack = [(root, 0)]
@@ -278,9 +311,9 @@ def _check_tree(root: yaml.Node, path: str, offset: int) -> None:
             continue
         seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
-            raise FrontMatterError(path, _line(node, offset), f"unknown or unsafe tag {node.tag!r}")
+            raise FrontMatterError(path, _line(node, lines), f"unknown or unsafe tag {node.tag!r}")
         if depth > MAX_DEPTH:
-            raise FrontMatterError(path, _line(node, offset), f"nested more than {MAX_DEPTH} levels deep")
+            raise FrontMatterError(path, _line(node, lines), f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in node.value)
         elif isinstance(node, yaml.MappingNode):
@@ -292,24 +325,32 @@ def _check_tree(root: yaml.Node, path: str, offset: int) -> None:
 class _Fields:
     """Reads the known fields of one mapping node, recording a warning for each misfit."""
 
-    def __init__(self, loader, path: str, offset: int, warnings: list[Issue], prefix: str = ""):
-        self.loader, self.path, self.offset = loader, path, offset
+    def __init__(self, loader, path: str, lines: _Lines, warnings: list[Issue], prefix: str = ""):
+        self.loader, self.path, self.lines = loader, path, lines
         self.warnings, self.prefix = warnings, prefix
 
     def mapping(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
         """Return the value node of each scalar key; ``<<`` merge keys fill keys not given.
+
+        A key given twice keeps its later value, as YAML loaders do; among the document's
+        own fields (not a related entry's) that is warned, as the first value is dropped.
 
         Merged mappings are visited once each (never copied), so a merge-key bomb
         costs no more than the nodes actually written in the file.
         """
         fields: dict[str, yaml.Node] = {}
         merges: list[yaml.Node] = []
+        keys: dict[str, yaml.Node] = {}
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.tag == _MERGE:
                     merges.append(value)
                 else:
-                    fields[str(key.value)] = value
+                    name = str(key.value)
+                    first = keys.setdefault(name, key)
+                    if first is not key and not self.prefix:  # the document's own fields (a related entry's: as YAML)
+                        self.warn(key, name, f"given again (first on line {_line(first, self.lines)}); the later value is used")
+                    fields[name] = value
         seen = {id(node)}
         stack = merges[::-1]
         while stack:
@@ -330,7 +371,7 @@ class _Fields:
 
     def warn(self, node: yaml.Node | None, name: str, message: str, line: int | None = None) -> None:
         if line is None and node is not None:
-            line = _line(node, self.offset)
+            line = _line(node, self.lines)
         self.warnings.append(Issue(line, self.prefix + name, message))
 
     def scalar(self, node: yaml.Node | None, name: str):
@@ -487,7 +528,7 @@ class _Fields:
                 what = "empty" if isinstance(item, yaml.ScalarNode) and not item.value else "not a mapping"
                 self.warn(item, label, f"entry is {what}; skipped")
                 continue
-            entry = _Fields(self.loader, self.path, self.offset, self.warnings, label + ".")
+            entry = _Fields(self.loader, self.path, self.lines, self.warnings, label + ".")
             fields = entry.mapping(item)
             url, aliases = entry.urls(fields)
             if url is None:
@@ -559,27 +600,28 @@ def parse_article(
         if article is not None:
             return article, ()
     loader = SafeLoader(text)
+    lines = _Lines(text, offset)
     try:
-        _check_depth(text, path, offset)
+        _check_depth(text, path, lines)
         root = loader.get_single_node()
         if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
             raise FrontMatterError(path, 1, "front matter is empty")
-        _check_tree(root, path, offset)
+        _check_tree(root, path, lines)
         if not isinstance(root, yaml.MappingNode):
             shape = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-            raise FrontMatterError(path, _line(root, offset), f"front matter is {shape}, not a mapping of fields")
+            raise FrontMatterError(path, _line(root, lines), f"front matter is {shape}, not a mapping of fields")
         warnings: list[Issue] = []
-        reader = _Fields(loader, path, offset, warnings)
+        reader = _Fields(loader, path, lines, warnings)
         fields = reader.mapping(root)
         url, aliases = reader.urls(fields)
         if url is None:
             node = fields.get("webUrl") or fields.get("originalUrl")
-            line = _line(node, offset) if node is not None else 1
+            line = _line(node, lines) if node is not None else 1
             raise FieldError(path, line, "no URL: neither webUrl nor originalUrl is an http(s) URL")
         title = reader.text(fields.get("title"), "title")
         if title is None:
             node = fields.get("title")
-            warnings.append(Issue(_line(node, offset) if node else 1, "title", "missing; the label comes from the URL"))
+            warnings.append(Issue(_line(node, lines) if node else 1, "title", "missing; the label comes from the URL"))
         article = Article(
             url=url,
             title=title,
@@ -598,8 +640,10 @@ def parse_article(
         return article, tuple(warnings)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark and "end of stream" in (exc.problem or ""):
+            mark, problem = exc.context_mark, "a quoted value that starts on this line is never closed"
+        line = lines(mark.line) if mark else None
         raise FrontMatterError(path, line, f"invalid YAML: {problem}") from exc
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters)
         line = text.count("\n", 0, exc.position) + offset if isinstance(exc.position, int) else None

@@ -85,6 +85,12 @@ REJECTED = [
      "invalid YAML: unacceptable character #x000c (control characters are not allowed)"),
     ("nourl.md", b"---\ntitle: x\n---\n", 1, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
     ("jsurl.md", b"---\ntitle: x\nwebUrl: \"javascript:alert(1)\"\n---\n", 3, "no URL: neither webUrl nor originalUrl is an http(s) URL"),
+    # the line where the quote opens, not the end of the front matter
+    ("unclosed.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nexcerpt: 'abc\ntopics:\n  - a\n---\n", 4,
+     "invalid YAML: a quoted value that starts on this line is never closed"),
+    # LS and NEL inside a quoted title are line breaks to PyYAML, not to the file: the error is on file line 6
+    ("breaks.md", "---\ntitle: \"a\u2028b\x85c\"\nwebUrl: https://a.com/b\nprovider:\n  name: a\n bad: x\n---\n".encode(), 6,
+     "invalid YAML: did not find expected key"),
 ]
 
 
@@ -277,6 +283,16 @@ def test_a_file_name_of_bytes_that_are_no_utf8_loads_cold_and_warm(tmp_path):
         assert os.fsdecode(name) in [record.file for record in report.files]
 
 
+def test_a_field_given_twice_keeps_the_later_value_and_is_warned(write_article):
+    path = write_article("twice.md", '---\ntitle: first\nwebUrl: https://l.com/8\ntitle: second\nwebUrl: https://l.com/9\n---\n')
+    (article,), report = scan([path])
+    assert (article.url, article.title) == ("https://l.com/9", "second")
+    assert [str(w) for w in fate(report, path).warnings] == [
+        "line 4: title: given again (first on line 2); the later value is used",
+        "line 5: webUrl: given again (first on line 3); the later value is used",
+    ]
+
+
 def test_missing_title_is_warned(write_article):
     path = write_article("untitled.md", '---\nwebUrl: "https://a.com/x"\n---\n')
     (article,), report = scan([path])
@@ -368,3 +384,14 @@ def test_find_files_walks_as_os_walk_does(write_article, tmp_path):
         str(tmp_path / "x" / name) for name in ("a.MD", "link.md", "b/a.md", "c/z.md")
     ]
     assert find_files([str(tmp_path / "x") + os.sep]) == expected
+
+
+def test_a_glob_through_a_link_loop_lists_each_file_once(write_article, tmp_path):
+    """``**`` follows links to folders: a link back up would list every file again at each depth."""
+    first = write_article("c/a.md", article_text("https://example.com/a"))
+    write_article("c/sub/b.md", article_text("https://example.com/b"))
+    os.symlink(first, tmp_path / "c" / "sub" / "alias.md")  # a file of its own: a merged duplicate
+    os.symlink(tmp_path / "c", tmp_path / "c" / "sub" / "loop")
+    articles, report = scan([str(tmp_path / "c" / "**" / "*.md")])
+    assert [os.path.relpath(record.file, tmp_path) for record in report.files] == ["c/a.md", "c/sub/alias.md", "c/sub/b.md"]
+    assert (len(articles), report.count("duplicate"), report.count("rejected")) == (2, 1, 0)
