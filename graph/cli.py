@@ -162,6 +162,15 @@ class Number(click.FloatRange):
             self.fail(f"{value!r} is not a number.", param, ctx)
         return number
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.min is None and self.max is None:
+            self.name = "float"  # its metavar: FLOAT, not FLOAT RANGE
+
+    def _describe_range(self) -> str:
+        """The range for ``--help``; nothing without bounds (click would write ``x<=None``)."""
+        return "" if self.min is None and self.max is None else super()._describe_range()
+
 
 def story_options(command):
     """Add the options of similarity inference and clustering (``analyse_articles``'s keywords)."""
