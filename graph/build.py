@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
@@ -57,9 +58,13 @@ def _add_provider(G: nx.DiGraph, provider: Provider) -> str:
 
 
 _ARTICLE = NodeKind.ARTICLE.value  # the enum's value, looked up once (a property on every access)
+_HOST_END = re.compile("[/?#]")  # ends the host of a URL (urlsplit's netloc) after its "//"
 
 
 def _article_attributes(article: Article, provider: str) -> dict:
+    files = list(article.files)
+    if not "".join(files).isascii():  # (one test for the usual one or two names)
+        files = [valid_unicode(f) for f in files]  # shown and exported: a name's undecodable bytes as U+FFFD
     return {
         "kind": _ARTICLE,
         "label": article.title or label_from_url(article.url),
@@ -74,7 +79,7 @@ def _article_attributes(article: Article, provider: str) -> dict:
         "type": article.type,
         "image": article.image,
         "in_corpus": True,
-        "files": [f if f.isascii() else valid_unicode(f) for f in article.files],  # shown and exported: UTF-8
+        "files": files,
     }
 
 
@@ -230,7 +235,13 @@ def _build(articles: list[Article]) -> nx.DiGraph:
                 if entry.title:
                     from_url = url_labels.get(v)
                     if from_url is None:
-                        from_url = url_labels[v] = label_from_url(attributes["url"])
+                        # label_from_url's text starts with the URL's host: a label that does not
+                        # (a title the stub was made with) is not it, nor ever becomes it
+                        url = attributes["url"]
+                        if attributes["label"].startswith(_HOST_END.split(url.partition("//")[2], 1)[0]):
+                            from_url = url_labels[v] = label_from_url(url)
+                        else:
+                            from_url = url_labels[v] = ""  # no label is empty
                     if attributes["label"] == from_url:
                         attributes["label"] = entry.title
             if u != v and v not in successors:

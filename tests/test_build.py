@@ -122,3 +122,19 @@ def test_build_graph_keeps_every_edge_of_an_article_given_twice():
     ]
     assert all(G.succ[u][v] is G.pred[v][u] for u, v in G.edges)
     assert [G.nodes[p]["articles"] for p in ("provider:x.com", "provider:y.com")] == [1, 1]
+
+
+def test_a_stub_label_gives_way_to_a_title_only_while_it_is_the_urls():
+    """A stub known first without a title is labelled from its URL, and takes the first title given later;
+    one known first with a title keeps it, even a title that reads like a URL label of another host."""
+    stub_url, other_url, odd_url = "https://y.com/b-c", "https://z.com/d", "https://w.com?x=1"
+    first = Article("https://x.com/a", "A", related=(
+        Related(stub_url), Related(other_url, "First title"), Related(odd_url, "w.com"),
+    ))
+    later = Article("https://x.com/f", "F", related=(
+        Related(stub_url, "Given later"), Related(other_url, "Second title"), Related(odd_url, "Another"),
+    ))
+    G = build_graph([first, later])
+    labels = [G.nodes[f"article:{url}"]["label"] for url in (stub_url, other_url, odd_url)]
+    # w.com?x=1 has no path: its URL label is the host alone, which the first title happened to be
+    assert labels == ["Given later", "First title", "Another"]
