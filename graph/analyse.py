@@ -833,6 +833,22 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     return round(hhi, 12), top, count / total
 
 
+def _dominance(members: list[int], columns: "_Columns") -> tuple[float, str | None, float]:
+    """:func:`concentration` of the providers of ``members`` (article indices), a tie for the most
+    articles going to the provider that published first, as a story's does (undated last, then
+    node order)."""
+    counts = Counter(map(columns.provider.__getitem__, members))
+    hhi, dominant, share = concentration(counts)
+    if dominant is not None:
+        most = counts[dominant]
+        tied = {provider for provider, count in counts.items() if count == most}
+        if len(tied) > 1:
+            published = columns.published
+            first = min((i for i in members if columns.provider[i] in tied), key=lambda i: (published[i] or "~", i))
+            dominant = columns.provider[first]
+    return hhi, dominant, share
+
+
 def _cluster_array(links: ArticleLinks, clusters: dict[str, int]) -> np.ndarray:
     """The story number of every article of ``links`` (-1 when it has none)."""
     return np.array([clusters.get(n, -1) for n in links.nodes], dtype=np.int64)
@@ -1091,7 +1107,7 @@ def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray,
     for t in sorted(n for n, kind in G.nodes(data="kind") if kind == _TOPIC):
         members = tagged.get(t, [])
         providers = Counter(map(columns.provider.__getitem__, members))
-        hhi, dominant, share = concentration(providers)
+        hhi, dominant, share = _dominance(members, columns)
         numbers = cluster[np.array(members, dtype=np.int64)]
         result[t] = {
             "name": G.nodes[t].get("name", G.nodes[t].get("label")),
@@ -1107,6 +1123,9 @@ def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray,
 
 def measure_topics(G: nx.DiGraph, clusters: dict[str, int]) -> dict[str, dict]:
     """Return, per topic node, its articles, stories, providers with counts, HHI and dominant provider.
+
+    The dominant provider has the most of the topic's articles; a tie goes to the one that
+    published first (undated last), as a story's does.
 
     Examples
     --------
@@ -1305,8 +1324,8 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     cluster = _cluster_array(links, clusters)
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     stories = _describe(links, cluster, rank, pairs, 4, columns, words)
-    corpus_counts = Counter(p for p, inside in zip(columns.provider, columns.in_corpus.tolist()) if inside)
-    hhi, dominant, share = concentration(corpus_counts)
+    inside = np.flatnonzero(columns.in_corpus).tolist()
+    hhi, dominant, share = _dominance(inside, columns)
     return {
         "clusters": clusters,
         "pagerank": dict(zip(links.nodes, rank.tolist())),
@@ -1316,7 +1335,7 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
         "providers": _measure_providers(G, links, cluster, stories, received, columns),
         "topics": _measure_topics(G, links, cluster, columns),
         "corpus": {
-            "articles": sum(corpus_counts.values()),
+            "articles": len(inside),
             "stories": len(stories),
             "hhi": hhi,
             "dominant": dominant,

@@ -302,7 +302,7 @@ def _iso_time(ctx, param, value):
             return datetime.date.fromisoformat(value).isoformat()
         moment = datetime.datetime.fromisoformat(value)
     except ValueError as err:
-        raise click.BadParameter(f"{value!r} is not an ISO date (2021-02-01) or time (2021-02-01T12:00:00Z)") from err
+        raise click.BadParameter(f"{value!r} is not an ISO date (2021-02-01) or time (2021-02-01T12:00:00Z).") from err
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -222,6 +222,22 @@ def test_measure_topics_by_hand(G):
     assert topics["topic:robots"]["stories"] == 1
 
 
+def test_a_tie_for_dominance_goes_to_the_earliest_publisher_for_topics_and_the_corpus_as_for_stories():
+    """Two providers with one article each: the one that published first dominates, not the first name."""
+    H = nx.DiGraph()
+    H.add_node("topic:q", kind="topic", label="Q", name="Q")
+    for n, provider, day in [("x1", "provider:zeta", "2021-03-01T12:00:00Z"), ("x2", "provider:alpha", "2021-03-02T12:00:00Z")]:
+        H.add_node(n, kind="article", label=n, title=f"Quantum chip {n}", provider=provider, published=day,
+                   topics=["Q"], in_corpus=True)
+        H.add_edge(n, "topic:q", kind="tagged")
+    H.add_edge("x1", "x2", kind="related")
+    result = analyse_graph(H, resolution=0.05)  # the related link (0.1) joins the two
+    assert [story["dominant"] for story in result["stories"]] == ["provider:zeta"]
+    assert (result["topics"]["topic:q"]["dominant"], result["topics"]["topic:q"]["hhi"]) == ("provider:zeta", 0.5)
+    assert (result["corpus"]["dominant"], result["corpus"]["dominant_share"]) == ("provider:zeta", 0.5)
+    assert measure_topics(H, result["clusters"])["topic:q"]["dominant"] == "provider:zeta"
+
+
 def test_count_timelines(G):
     timelines = count_timelines(G, find_clusters(G))
     assert timelines["stories"][0] == [["2021-01-01", 1], ["2021-01-02", 1], ["2021-01-03", 1]]
