@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, bicgstab
+import Stemmer
 from threadpoolctl import threadpool_limits
 
 from ._fork import Forked, can_fork, lines_array, lines_of, start_worker, worker_result
@@ -704,15 +705,16 @@ def count_in_links(G: nx.DiGraph) -> dict[str, int]:
 def label_stories(titles: list[list[str]], *, terms: int = 4) -> list[list[str]]:
     """Return the most distinctive title words of each story, best first.
 
-    A word scores the share of the story's titles that hold it times its inverse story
-    frequency (``log(1 + stories / stories holding it)``); English stop words and
-    numbers-only words are left out; ties go alphabetically.
+    A term is a word's stem (English Snowball: "exposed" and "exposes" are one term,
+    shown as the story's commonest of them); it scores the share of the story's titles
+    that hold it times its inverse story frequency (``log(1 + stories / stories holding
+    it)``); English stop words and numbers-only words are left out; ties go alphabetically.
 
     Examples
     --------
     >>> label_stories([["Acme recalls robot vacuum", "Robot vacuum recall by Acme"],
     ...                ["Acme profits rise"]], terms=3)
-    [['robot', 'vacuum', 'acme'], ['profits', 'rise', 'acme']]
+    [['recall', 'robot', 'vacuum'], ['profits', 'rise', 'acme']]
     """
     if isinstance(terms, bool) or not isinstance(terms, int) or terms < 0:
         raise ValueError(f"terms must be an integer >= 0, got {terms!r}")
@@ -731,19 +733,54 @@ def _label(counts: sp.csr_matrix, vocabulary: np.ndarray, groups: list[np.ndarra
     rows = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
     owner = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
     membership = sp.csr_matrix((np.ones(len(rows)), (owner, rows)), shape=(len(groups), counts.shape[0]))
-    per_story = (membership @ counts).tocsr()
+    per_word = (membership @ counts).tocsr()  # titles of each story holding each word
+    # a term is a word's stem: "exposed" and "exposes" are one term, which a title holds once
+    stem, stems = _stems(vocabulary)
+    holds = (counts @ sp.csr_matrix((np.ones(len(stem)), (np.arange(len(stem)), stem)), shape=(len(stem), stems))).tocsr()
+    holds.data[:] = 1.0
+    per_story = (membership @ holds).tocsr()
     held = np.asarray((per_story > 0).sum(axis=0)).ravel()
     idf = np.log1p(len(groups) / np.maximum(held, 1))
     sizes = np.array([max(len(group), 1) for group in groups], dtype=np.float64)
-    # every story's words ranked at once: by story, score (to 9 decimals) descending, then word
-    # (the columns are in word order)
+    # every story's terms ranked at once: by story, score (to 9 decimals) descending, then stem
+    # (the columns are in stem order)
     story = np.repeat(np.arange(len(groups)), np.diff(per_story.indptr))
     scores = per_story.data / sizes[story] * idf[per_story.indices]
     ranked = np.lexsort((per_story.indices, -np.round(scores, 9), story))
     kept = ranked[np.arange(len(ranked)) - per_story.indptr[story[ranked]] < terms]  # story[ranked] is sorted
-    words = vocabulary[per_story.indices[kept]].tolist()
+    # each kept term as the story's commonest word of that stem (a tie: the first in word order);
+    # a stem of one word in the vocabulary (most) is that word
+    forms = np.bincount(stem, minlength=stems)
+    word = np.empty(stems, dtype=np.int64)
+    word[stem] = np.arange(len(stem))
+    term = per_story.indices[kept]
+    chosen = word[term]
+    several = np.flatnonzero(forms[term] > 1)
+    if len(several):
+        wanted = np.unique(story[kept][several] * stems + term[several])  # (story, stem) cells to choose for
+        entry = np.flatnonzero(forms[stem[per_word.indices]] > 1)  # the stories' words of such stems
+        cell = np.repeat(np.arange(len(groups)), np.diff(per_word.indptr))[entry] * stems + stem[per_word.indices[entry]]
+        at = np.minimum(np.searchsorted(wanted, cell), len(wanted) - 1)
+        entry, cell = entry[wanted[at] == cell], cell[wanted[at] == cell]
+        best = np.lexsort((per_word.indices[entry], -per_word.data[entry], cell))
+        first = best[np.flatnonzero(np.r_[True, cell[best][1:] != cell[best][:-1]])]  # a cell's best word first
+        chosen[several] = per_word.indices[entry[first]][np.searchsorted(cell[first], story[kept][several] * stems
+                                                                          + term[several])]
+    words = vocabulary[chosen].tolist()
     bounds = np.r_[0, np.cumsum(np.minimum(np.diff(per_story.indptr), terms))].tolist()
     return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _stems(vocabulary: np.ndarray) -> tuple[np.ndarray, int]:
+    """The stem of each word (English Snowball, PyStemmer's C) as a number in stem order, and how many.
+
+    >>> stem, stems = _stems(np.array(["announced", "announces", "apple", "applied"], dtype=object))
+    >>> stem.tolist(), stems
+    ([0, 0, 1, 2], 3)
+    """
+    unique, stem = np.unique(np.array(Stemmer.Stemmer("english").stemWords(vocabulary.tolist()), dtype=object),
+                             return_inverse=True)
+    return stem.ravel().astype(np.int64), len(unique)
 
 
 #: The words of story labels: a letter, then word characters, apostrophes and hyphens, ending in a word character.

@@ -70,7 +70,7 @@ def analyse_articles(
     >>> b = Article(url="https://y.com/b", title="Robot vacuum recall at Acme")
     >>> graph, result, pairs = analyse_articles([a, b])
     >>> result["stories"][0]["members"], result["stories"][0]["label"]
-    (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, robot, vacuum, recall')
+    (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, recall, robot, vacuum')
     """
     G = build_graph(articles)
     pairs = None
