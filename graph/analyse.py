@@ -870,11 +870,10 @@ def concentration(counts: dict | Counter) -> tuple[float, str | None, float]:
     return round(hhi, 12), top, count / total
 
 
-def _dominance(members: list[int], columns: "_Columns") -> tuple[float, str | None, float]:
-    """:func:`concentration` of the providers of ``members`` (article indices), a tie for the most
-    articles going to the provider that published first, as a story's does (undated last, then
-    node order)."""
-    counts = Counter(map(columns.provider.__getitem__, members))
+def _dominance(counts: Counter, members: list[int], columns: "_Columns") -> tuple[float, str | None, float]:
+    """:func:`concentration` of ``counts``, the providers of ``members`` (article indices), a tie for
+    the most articles going to the provider that published first, as a story's does (undated last,
+    then node order)."""
     hhi, dominant, share = concentration(counts)
     if dominant is not None:
         most = counts[dominant]
@@ -1144,7 +1143,7 @@ def _measure_topics(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray,
     for t in sorted(n for n, kind in G.nodes(data="kind") if kind == _TOPIC):
         members = tagged.get(t, [])
         providers = Counter(map(columns.provider.__getitem__, members))
-        hhi, dominant, share = _dominance(members, columns)
+        hhi, dominant, share = _dominance(providers, members, columns)
         numbers = cluster[np.array(members, dtype=np.int64)]
         result[t] = {
             "name": G.nodes[t].get("name", G.nodes[t].get("label")),
@@ -1362,7 +1361,7 @@ def _analyse(G: nx.DiGraph, *, seed: int, resolution, related_weight: float, bri
     received = np.bincount(links.related[:, 1], minlength=len(links.nodes))
     stories = _describe(links, cluster, rank, pairs, 4, columns, words)
     inside = np.flatnonzero(columns.in_corpus).tolist()
-    hhi, dominant, share = _dominance(inside, columns)
+    hhi, dominant, share = _dominance(Counter(map(columns.provider.__getitem__, inside)), inside, columns)
     return {
         "clusters": clusters,
         "pagerank": dict(zip(links.nodes, rank.tolist())),
