@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -336,9 +337,14 @@ def ryml_messages_dropped():
     rapidyaml prints each parse error to file descriptor 2 itself, before raising (which
     sends the document to the safe path): a damaged corpus would fill the terminal with
     C++ source locations. Standard error goes to an unnamed temporary file meanwhile, and
-    what else was written there (another thread's output, a warning) is written on after
-    the block, in order: delayed, never lost.
+    what else was written there (a warning) is written on after the block, in order:
+    delayed, never lost. Only in a process of one thread (the CLI, the parsing workers): two
+    threads redirecting file descriptor 2 at once could leave it pointing at the other's
+    temporary file, so a web server's threads (the app) keep the messages instead.
     """
+    if threading.active_count() > 1:
+        yield
+        return
     try:
         saved = os.dup(2)
     except OSError:  # no standard error to keep clean

@@ -249,8 +249,9 @@ def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(writ
     assert fate(report, path).warnings[0].message.endswith("taken as text")
 
 
-def test_rapidyaml_messages_never_reach_standard_error(write_article, capfd):
+def test_rapidyaml_messages_never_reach_standard_error(write_article, capfd, monkeypatch):
     """A badly indented document fails in rapidyaml (which prints on fd 2) and takes the safe path."""
+    monkeypatch.setattr("graph.fastparse.threading.active_count", lambda: 1)  # as in the CLI, whatever ran before
     path = write_article("indent.md", '---\ntitle: "x"\nwebUrl: "https://a.com/x"\nprovider:\n  name: a\n domain: b\n---\n')
     good = write_article("good.md", article_text())
     articles, report = scan([path, good])
@@ -258,14 +259,34 @@ def test_rapidyaml_messages_never_reach_standard_error(write_article, capfd):
     assert capfd.readouterr().err == ""
 
 
-def test_other_output_on_standard_error_is_kept_while_rapidyaml_is_quiet(capfd):
+def test_other_output_on_standard_error_is_kept_while_rapidyaml_is_quiet(capfd, monkeypatch):
     from graph.fastparse import ryml_messages_dropped
+
+    monkeypatch.setattr("graph.fastparse.threading.active_count", lambda: 1)
 
     with ryml_messages_dropped():
         os.write(2, b"line=2 col=1 (20B): ERROR: [parse] parse error: incorrect indentation?\n")
         os.write(2, b"/project/cpp/src/c4/yml/parse_engine.def.hpp:2107: (detected here)\n")
         os.write(2, b"a warning of someone else\n")
     assert capfd.readouterr().err == "a warning of someone else\n"
+
+
+def test_standard_error_is_left_alone_in_a_process_of_several_threads(capfd):
+    """Two threads redirecting fd 2 at once could leave it on the other's temporary file."""
+    import threading
+
+    from graph.fastparse import ryml_messages_dropped
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with ryml_messages_dropped():
+            os.write(2, b"line=2 col=1 (20B): ERROR: [parse] parse error\n")
+    finally:
+        stop.set()
+        other.join()
+    assert capfd.readouterr().err == "line=2 col=1 (20B): ERROR: [parse] parse error\n"
 
 
 def test_a_file_name_of_bytes_that_are_no_utf8_loads_cold_and_warm(tmp_path):
