@@ -363,8 +363,8 @@ def ryml_messages_dropped():
                 kept = b"".join(
                     line for line in held.read().splitlines(keepends=True) if not _RYML_MESSAGE.fullmatch(line)
                 )
-                if kept:
-                    os.write(2, kept)
+                while kept:  # (a write may take only part of it)
+                    kept = kept[os.write(2, kept):]
     finally:
         os.close(saved)
 
