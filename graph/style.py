@@ -136,12 +136,15 @@ def node_sizes(G: nx.Graph, scores: dict[str, float], *, smallest: float = 8.0, 
     return {n: round(smallest + (largest - smallest) * math.sqrt(max(scores.get(n, 0.0), 0.0) / top), 2) for n in G}
 
 
-def _rank_groups(keys: dict, labels: dict) -> tuple[dict, list[tuple[str, str]]]:
-    """Number the group keys by decreasing node count (then key); only the first len(PALETTE) get a colour."""
+def _rank_groups(keys: dict, labels: dict, weights: dict | None = None) -> tuple[dict, list[tuple[str, str]]]:
+    """Number the group keys by decreasing weight (a node weighs its ``weights`` entry, else 1),
+    then key (story numbers as numbers); only the first len(PALETTE) get a colour."""
+    weights = weights or {}
     counts: dict = {}
-    for key in keys.values():
-        counts[key] = counts.get(key, 0) + 1
-    ranked = sorted(counts, key=lambda key: (-counts[key], str(key)))[: len(PALETTE)]
+    for n, key in keys.items():
+        counts[key] = counts.get(key, 0) + weights.get(n, 1)
+    ranked = sorted(counts, key=lambda key: (-counts[key], not isinstance(key, int), key if isinstance(key, int) else str(key)))
+    ranked = ranked[: len(PALETTE)]
     number = {key: i for i, key in enumerate(ranked)}
     groups = {n: number[key] for n, key in keys.items() if key in number}
     legend = [(PALETTE[i], str(labels.get(key, key))) for i, key in enumerate(ranked)]
@@ -183,23 +186,30 @@ def group_nodes(
     ({'a': 1, 'b': 0, 'c': 0, 'q': 0}, [('#0072B2', 'Q'), ('#E69F00', 'p')])
     >>> group_nodes(G, clusters={"a": 7, "b": 7})
     ({'a': 0, 'b': 0}, [('#0072B2', '7')])
+    >>> S = nx.Graph([(f"s{k}", f"s{k}") for k in (10, 2, 1)])  # story nodes: the larger first, then by number
+    >>> nx.set_node_attributes(S, "story", "kind"); nx.set_node_attributes(S, {"s10": 10, "s2": 2, "s1": 1}, "story")
+    >>> nx.set_node_attributes(S, {"s10": 1, "s2": 4, "s1": 1}, "size")
+    >>> group_nodes(S)[0]
+    {'s10': 2, 's2': 0, 's1': 1}
     """
     if by not in ("story", "provider"):
         raise ValueError(f"by must be 'story' or 'provider', not {by!r}")
     clusters = clusters or {}
     keys: dict = {}
+    weights: dict = {}  # a story node stands for its story's articles
     for n, data in G.nodes(data=True):
         kind = data.get("kind")
         if by == "story":
             if kind == "story":
                 keys[n] = data["story"]
+                weights[n] = data.get("size", 1)
             elif kind == "article" and n in clusters:
                 keys[n] = clusters[n]
         elif kind == "provider":
             keys[n] = n
         elif kind == "article" and data.get("provider") is not None:
             keys[n] = data["provider"]
-    return _rank_groups(keys, labels or {})
+    return _rank_groups(keys, labels or {}, weights)
 
 
 def size_scores(G: nx.Graph, scores: dict[str, float] | None = None) -> dict:

@@ -83,3 +83,14 @@ def test_compute_layout_packs_by_given_groups_even_when_linked():
     for n in G:
         own, other = centroid[groups[n]], centroid[1 - groups[n]]
         assert math.dist(positions[n], own) < math.dist(positions[n], other)
+
+
+def test_story_nodes_are_coloured_by_their_stories_size_then_number():
+    """One node per story (the Stories view): the 14 largest stories get the colours, not 0, 1, 10, 100 …"""
+    S = nx.Graph()
+    for k in range(20):
+        S.add_node(f"story:{k}", kind="story", story=k, size=30 - k)  # story numbers by decreasing size
+    groups, legend = group_nodes(S, labels={k: f"story {k}" for k in range(20)})
+    assert sorted(S.nodes[n]["story"] for n in groups) == list(range(len(PALETTE)))
+    assert [text for _, text in legend[:3]] == ["story 0", "story 1", "story 2"]
+    assert legend[-1][1] == f"{20 - len(PALETTE)} more (grey)"
