@@ -19,7 +19,7 @@ from .cache import default_cache_dir
 from .errors import GraphError
 from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
-from .model import NodeKind, valid_unicode
+from .model import DIRECTION_CONTROLS, NodeKind, valid_unicode
 from .select import filter_graph
 
 __all__ = ["cli", "main"]
@@ -125,9 +125,11 @@ def _echo_json(value) -> None:
     click.echo(valid_unicode(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
-#: Control characters (C0, DEL, C1) as the escapes Python writes for them: text from documents and
-#: file names never moves the cursor, clears the screen or retitles the terminal, nor breaks a row.
+#: Control characters (C0, DEL, C1, and the direction controls) as the escapes Python writes for
+#: them: text from documents and file names never moves the cursor, clears the screen or retitles
+#: the terminal, breaks a row, nor makes the table's own text read backwards.
 _CONTROLS = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROLS.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS})
 
 
 def _shown(text: str) -> str:

@@ -16,7 +16,6 @@ every file of the real corpora, the generator's output and a table of tricky doc
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import sys
@@ -30,7 +29,9 @@ import ryml
 import yaml
 from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
 
-from .model import Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url
+from .model import (
+    Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url, clean_text,
+)
 
 __all__ = ["parse_clean", "CLEAN_MAX", "ryml_messages_dropped"]
 
@@ -183,7 +184,7 @@ class _Reader:
             return text
         if _typed(value):
             raise _NotClean("text")
-        text = self.texts_seen[value] = " ".join(html.unescape(value).split()) or None
+        text = self.texts_seen[value] = clean_text(value)
         return text
 
     def url(self, value) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import html
 import json
 import multiprocessing
 import os
@@ -24,7 +23,8 @@ from .errors import ArticleError, FieldError, FrontMatterError, InputError
 from .fastparse import parse_clean, ryml_messages_dropped
 from ._gc import paused_gc
 from .model import (
-    Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_domain, canonical_url, node_id,
+    Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_domain, canonical_url, clean_text,
+    node_id,
 )
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
@@ -404,8 +404,7 @@ class _Fields:
                 value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
             except OverflowError:  # a time the UTC calendar cannot hold: the text as written
                 value = node.value
-        value = " ".join(html.unescape(value).split())
-        return value or None
+        return clean_text(value)
 
     def number(self, node: yaml.Node | None, name: str) -> float | int | None:
         value = self.scalar(node, name)

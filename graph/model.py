@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,6 +22,7 @@ __all__ = [
     "LoadReport",
     "valid_unicode",
     "utf8",
+    "clean_text",
 ]
 
 
@@ -41,6 +43,26 @@ def valid_unicode(text: str) -> str:
     True
     """
     return _SURROGATE.sub("\ufffd", text)
+
+
+#: The controls that reorder the text around them (embeddings, overrides, isolates): in a title,
+#: U+202E makes the app's own words after it read backwards ("exe.png"), so text drops them.
+DIRECTION_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NO_DIRECTION = dict.fromkeys(map(ord, DIRECTION_CONTROLS))
+
+
+def clean_text(value: str) -> str | None:
+    """A title, excerpt or name as the graph holds it: HTML entities decoded, direction controls
+    (:data:`DIRECTION_CONTROLS`) out, runs of white space one space; None when nothing is left.
+
+    Examples
+    --------
+    >>> clean_text("  AT&amp;T   buys" + chr(10) + chr(0x202E) + "gnp.exe ")
+    'AT&T buys gnp.exe'
+    >>> clean_text(" &nbsp; ") is None
+    True
+    """
+    return " ".join(html.unescape(value).translate(_NO_DIRECTION).split()) or None
 
 
 def utf8(text: str, prefix: str = "utf-8") -> bytes:

@@ -8,7 +8,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from .model import EdgeKind, LoadReport, NodeKind, valid_unicode
+from .model import DIRECTION_CONTROLS, EdgeKind, LoadReport, NodeKind, valid_unicode
 
 __all__ = [
     "safe_url",
@@ -537,6 +537,15 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
     return {"title": _name(G, n), "kind": kind, "url": url, "fields": fields}
 
 
+_VISIBLE_DIRECTION = {ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS}
+
+
+def _shown_name(text: str) -> str:
+    """A file name as the app shows it: UTF-8 (:func:`graph.model.valid_unicode`) with its direction
+    controls as escapes (``\\u202e``), so that no name reverses the text after it."""
+    return valid_unicode(text).translate(_VISIBLE_DIRECTION)
+
+
 def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) -> list[dict]:
     """Return one row per file that was not simply loaded: rejected, duplicate, or loaded with warnings.
 
@@ -561,8 +570,8 @@ def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) ->
             name = relative if not relative.startswith("..") else record.file
         rows.append({
             "status": record.status,
-            "where": valid_unicode(f"{name}:{record.line}" if record.line else name),  # shown: UTF-8 only
-            "reason": valid_unicode(record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else "")),
+            "where": _shown_name(f"{name}:{record.line}" if record.line else name),
+            "reason": _shown_name(record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else "")),
             "warnings": "; ".join(
                 f"line {w.line}: {w.field}: {w.message}" if w.line else f"{w.field}: {w.message}" for w in record.warnings
             ),

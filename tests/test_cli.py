@@ -164,6 +164,9 @@ def test_cli_tables_escape_control_characters_of_documents_and_file_names(run, w
     assert "\\x1b[2J\\x1b]0;title\\x07" in providers.output
     report = run("report", tmp_path, "--no-cache")
     assert "\x1b" not in report.output and f"{tmp_path}/bad\\x1b[31mname.md:3" in report.output
+    write_article("spoof\u202egnp.md", "---\ntitle: [\n---\n")  # a file name that would reverse the row
+    report = run("report", tmp_path, "--no-cache")
+    assert "\u202e" not in report.output and f"{tmp_path}/spoof\\u202egnp.md:3" in report.output
 
 
 def test_cli_help_of_an_unbounded_number_shows_no_range(run):

@@ -314,6 +314,15 @@ def test_a_field_given_twice_keeps_the_later_value_and_is_warned(write_article):
     ]
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_direction_controls_are_dropped_from_text(fast):
+    """U+202E in a title would make the app's own words after it read backwards ("exe.png", "(elcitra)")."""
+    data = ('---\ntitle: "Report \u202egnp.exe \u2066x\u2069"\nwebUrl: https://a.com/x\n'
+            'provider:\n  name: "Second \u202eName"\n  domain: a.com\ntopics:\n  - "\u202bAI"\n---\n').encode()
+    article, warnings = parse_article("d.md", data, fast=fast)
+    assert (article.title, article.provider.name, article.topics, warnings) == ("Report gnp.exe x", "Second Name", ("AI",), ())
+
+
 def test_missing_title_is_warned(write_article):
     path = write_article("untitled.md", '---\nwebUrl: "https://a.com/x"\n---\n')
     (article,), report = scan([path])

@@ -117,3 +117,12 @@ def test_report_rows_list_rejected_first_with_file_and_line():
         {"status": "duplicate", "where": "dup.md", "reason": "same article as /c/ok.md", "warnings": ""},
         {"status": "loaded", "where": "w.md", "reason": "", "warnings": "line 4: quality: ignored"},
     ]
+
+
+def test_report_rows_show_file_names_safely():
+    """A name's undecodable bytes as U+FFFD, its direction controls as escapes (it must not reverse the row)."""
+    from graph.model import FileRecord, LoadReport
+
+    report = LoadReport((FileRecord("/up/bad\udcffname.md", "rejected", line=2, reason="invalid YAML"),
+                         FileRecord("/up/spoof\u202egnp.md", "rejected", reason="empty file")))
+    assert [row["where"] for row in report_rows(report, root="/up")] == ["bad\ufffdname.md:2", "spoof\\u202egnp.md"]
