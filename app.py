@@ -38,7 +38,6 @@ from graph.table import (
     provider_choices,
     provider_rows,
     report_rows,
-    safe_url,
     search_articles,
     story_choices,
     story_labels,
@@ -443,10 +442,7 @@ elif view == "Article":
     left, right = st.columns([3, 2])
     show_graph(left, ("article", article, depth, state_key), selection.graph, "Neighbourhood", selection.note)
     with right:
-        show_details(article, F)
-        url = safe_url(F.nodes[article].get("url"))
-        if url:
-            st.link_button("Open the article ↗", url)
+        show_details(article, F)  # with its "Open the page" link
         table = article_rows(F, selection.graph, analysis)
         st.dataframe(table, hide_index=True, key="neighbour_table", column_config={"url": st.column_config.LinkColumn("url")}, height=300)
 

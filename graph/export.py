@@ -40,9 +40,9 @@ FORMATS = {
     "graphml": (".graphml", "application/graphml+xml"),
     "gexf": (".gexf", "application/gexf+xml"),
     "json": (".json", "application/json"),
-    "csv": (".zip", "application/zip"),
+    "csv": (".csv.zip", "application/zip"),  # two files in one zip, named apart from parquet's
     "html": (".html", "text/html"),
-    "parquet": (".zip", "application/zip"),
+    "parquet": (".parquet.zip", "application/zip"),
 }
 
 #: Attributes the export adds to every node (the look) and to article nodes (the analysis).

@@ -567,7 +567,10 @@ def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) ->
         name = record.file
         if root is not None:
             relative = os.path.relpath(record.file, root)
-            name = relative if not relative.startswith("..") else record.file
+            if relative == ".":  # root itself: a file given as the folder, by its name
+                name = os.path.basename(record.file)
+            else:
+                name = relative if not relative.startswith("..") else record.file
         rows.append({
             "status": record.status,
             "where": _shown_name(f"{name}:{record.line}" if record.line else name),

@@ -98,7 +98,7 @@ def tooltip_text(details: dict) -> str:
 
 
 def details_html(details: dict) -> str:
-    """Return a details panel (from :func:`graph.table.describe_node`) as escaped HTML, no script, no style.
+    """Return a details panel (from :func:`graph.table.describe_node`) as escaped HTML, no script, no style sheet.
 
     The only link is the node's own http(s) URL, opened in a new tab without referrer.
 
@@ -106,14 +106,14 @@ def details_html(details: dict) -> str:
     --------
     >>> print(details_html({"title": "<img src=x onerror=alert(1)>", "kind": "article",
     ...                     "url": "javascript:alert(1)", "fields": [("provider", "P&Co")]}))
-    <div><strong>&lt;img src=x onerror=alert(1)&gt;</strong> <small>(article)</small><br><small>provider</small>: P&amp;Co</div>
+    <div style="overflow-wrap: anywhere"><strong>&lt;img src=x onerror=alert(1)&gt;</strong> <small>(article)</small><br><small>provider</small>: P&amp;Co</div>
     """
     parts = [f"<strong>{html.escape(details['title'])}</strong> <small>({html.escape(details['kind'])})</small>"]
     parts += [f"<small>{html.escape(name)}</small>: {html.escape(value)}" for name, value in details["fields"]]
     url = safe_url(details.get("url"))
     if url:
         parts.append(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer nofollow">Open the page ↗</a>')
-    return "<div>" + "<br>".join(parts) + "</div>"
+    return '<div style="overflow-wrap: anywhere">' + "<br>".join(parts) + "</div>"  # a 5,000-letter word wraps
 
 
 def _script_hash(script: str) -> str:
@@ -185,7 +185,25 @@ _PAGE_SCRIPT = r"""
     link.href = canvas.toDataURL("image/png");
     document.body.appendChild(link); link.click(); link.remove();
   });
-  network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", "1"); });
+  // the drawing is fitted to the whole area: when it reaches under the open legend, it is moved to
+  // the room right of it, and made smaller only as much as that room needs
+  function clearLegend() {
+    var legend = document.getElementById("legend");
+    var width = container.clientWidth, room = legend && legend.open ? legend.offsetWidth + 16 : 0;
+    if (!room || room > width / 2 || !nodes.length) { return; }
+    var positions = network.getPositions(), low = Infinity, high = -Infinity;
+    Object.keys(positions).forEach(function (id) {
+      low = Math.min(low, positions[id].x); high = Math.max(high, positions[id].x);
+    });
+    var scale = network.getScale(), at = network.getViewPosition();
+    if ((low - at.x) * scale + width / 2 >= room) { return; }  // its left edge is clear already
+    scale = Math.min(scale, (width - room - 40) / Math.max(high - low, 1));
+    network.moveTo({position: {x: (low + high) / 2 - room / 2 / scale, y: at.y}, scale: scale});
+  }
+  network.once("afterDrawing", function () {
+    clearLegend();
+    document.body.setAttribute("data-drawn", "1");
+  });
 })();
 """
 

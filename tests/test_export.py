@@ -401,7 +401,7 @@ def test_export_bytes_of_an_empty_graph_reads_back_empty(format):
 def test_export_bytes_names_its_suffix_and_media_type(raw_graph):
     assert set(FORMATS) == {"graphml", "gexf", "json", "csv", "html", "parquet"}
     content = export_bytes(raw_graph, format="csv", analysis=RAW_ANALYSIS)
-    assert FORMATS["csv"] == (".zip", "application/zip") and content[:2] == b"PK"
+    assert FORMATS["csv"] == (".csv.zip", "application/zip") and content[:2] == b"PK"
     assert export_bytes(raw_graph, format="csv", analysis=RAW_ANALYSIS) == content  # repeatable
 
 

@@ -126,3 +126,10 @@ def test_report_rows_show_file_names_safely():
     report = LoadReport((FileRecord("/up/bad\udcffname.md", "rejected", line=2, reason="invalid YAML"),
                          FileRecord("/up/spoof\u202egnp.md", "rejected", reason="empty file")))
     assert [row["where"] for row in report_rows(report, root="/up")] == ["bad\ufffdname.md:2", "spoof\\u202egnp.md"]
+
+
+def test_report_rows_name_a_file_given_as_the_folder_by_its_name():
+    from graph.model import FileRecord, LoadReport
+
+    report = LoadReport((FileRecord("/up/notes.txt", "rejected", line=1, reason="no front matter"),))
+    assert [row["where"] for row in report_rows(report, root="/up/notes.txt")] == ["notes.txt:1"]
