@@ -129,6 +129,12 @@ def write_url_state() -> None:
     st.query_params.from_dict(state)
 
 
+def stop() -> None:
+    """End the page here (a message shown instead of a view), the URL still holding what was chosen."""
+    write_url_state()
+    st.stop()
+
+
 def keep_valid(key: str, options, default=None) -> None:
     """Reset a widget's state to ``default`` when its value is not one of ``options`` (filters changed)."""
     value = st.session_state.get(key)
@@ -142,7 +148,7 @@ def choose(key: str, label: str, choices: dict, empty: str, where=st) -> str:
     """A select box over ``choices`` ({node: label}) whose value lives in the URL; stops the page when empty."""
     if not choices:
         st.info(empty)
-        st.stop()
+        stop()
     keep_valid(key, choices, next(iter(choices)))
     return where.selectbox(label, list(choices), format_func=choices.get, key=key, persist_state="page")
 
@@ -283,23 +289,23 @@ try:  # the one place library errors become messages
         files = sidebar.file_uploader("Markdown files or a zip of them", type=["md", "zip"], accept_multiple_files=True, key="upload")
         if not files:
             st.info("Upload `.md` files or a `.zip` of them in the sidebar (or pick another source).")
-            st.stop()
+            stop()
         uploads = [(f.name, f.getvalue()) for f in files]
         source_key = ("upload", upload_digest(uploads))
     else:
         folder = SEEDS if source == "seeds" else sidebar.text_input("Folder", key="folder", placeholder="/path/to/articles", persist_state="page")
         if not folder:
             st.info("Type the path of a folder of `.md` articles in the sidebar.")
-            st.stop()
+            stop()
         source_key = ("folder", folder, folder_fingerprint(folder))
     with st.spinner("Loading and analysing the corpus…"):
         corpus = open_corpus(source_key, story_options, _uploads=uploads)
 except GraphError as err:
     st.error(escape_markdown(str(err)))
-    st.stop()
+    stop()
 if corpus is None:
     st.error("The upload holds no `.md` file.")
-    st.stop()
+    stop()
 G, analysis, report, skipped, root = corpus
 sidebar.caption(
     f"{len(report.files):,} files: {report.count('loaded'):,} loaded, {report.count('duplicate'):,} duplicates, "

@@ -165,3 +165,12 @@ def test_app_shows_file_names_that_are_no_utf8_with_the_replacement_character(tm
     assert not at.exception
     assert at.warning[0].value.replace("\\", "") == "1 file rejected: bad\ufffd.md:3: invalid YAML: did not find expected node content"
     assert metrics(at)["Rejected"] == "1" and metrics(at)["Articles"] == "1"
+
+
+def test_the_url_holds_a_search_that_matches_nothing():
+    """A view that shows a message instead of a graph still writes the URL (a reload shows the same)."""
+    at = run_app(view="Article", q="facial")
+    at.text_input(key="q").set_value("zzzznotfound").run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No article matches this search within the filters."]
+    assert at.query_params.get("q") == "zzzznotfound" and at.query_params.get("view") == "Article"
