@@ -465,13 +465,16 @@ elif view == "Provider":
         with articles_tab:
             st.dataframe(article_rows(F, own, analysis), hide_index=True, key="provider_articles",
                          column_config={"url": st.column_config.LinkColumn("url")}, height=300)
+            per_day = analysis.get("timelines", {}).get("providers", {}).get(provider)
+            if per_day:  # on a time axis: a two-year gap is not drawn as one day's
+                frame = pd.DataFrame(per_day, columns=["day", "articles"]).assign(day=lambda d: pd.to_datetime(d["day"]))
+                st.altair_chart(alt.Chart(frame, title="Articles per day").mark_bar().encode(
+                    x=alt.X("day:T", title=None), y=alt.Y("articles:Q", title="articles"), tooltip=["day:T", "articles:Q"],
+                ).properties(height=160), width="stretch")
         with stories_tab:
             st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
         with co_tab:
             st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
-        per_day = analysis.get("timelines", {}).get("providers", {}).get(provider)
-        if per_day:
-            st.bar_chart(pd.DataFrame(per_day, columns=["day", "articles"]), x="day", y="articles", height=160)
         with all_tab:
             st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
                          column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})

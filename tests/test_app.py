@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -174,3 +175,18 @@ def test_the_url_holds_a_search_that_matches_nothing():
     assert not at.exception
     assert [i.value for i in at.info] == ["No article matches this search within the filters."]
     assert at.query_params.get("q") == "zzzznotfound" and at.query_params.get("view") == "Article"
+
+
+def test_provider_view_charts_articles_per_day_on_a_time_axis():
+    at = run_app(view="Provider")
+    charts = []
+
+    def walk(node):
+        for child in node.children.values() if hasattr(node, "children") else ():
+            if getattr(child, "type", None) == "vega_lite_chart":
+                charts.append(json.loads(child.proto.spec))
+            walk(child)
+
+    walk(at._tree)
+    assert not at.exception
+    assert [(chart.get("title"), chart["encoding"]["x"]["type"]) for chart in charts] == [("Articles per day", "temporal")]
