@@ -43,6 +43,7 @@ from graph.table import (
     story_labels,
     story_provider_rows,
     story_rows,
+    story_summary,
     timeline_rows,
     topic_choices,
     topic_rows,
@@ -408,6 +409,7 @@ if view == "Stories":
 elif view == "Story":
     choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
     story = choose("story", "Story", choices, "No story has an article within the filters.")
+    st.caption(story_summary(F, analysis, story))  # who broke it, who dominates it
     selection = select_story(F, analysis, story, limit=int(limit))
     left, right = st.columns([3, 2])
     show_graph(left, ("story", story, state_key), selection.graph, f"Story {story}", selection.note)

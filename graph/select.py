@@ -254,6 +254,9 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
             end=dated[-1] if dated else None,
             first_provider=story.get("first_provider"),
             broken_by=str(G.nodes[story["first_provider"]].get("label")) if story.get("first_provider") in G else None,
+            dominant=str(G.nodes[story["dominant"]].get("label")) if story.get("dominant") in G else None,
+            dominant_share=story.get("dominant_share"),
+            hhi=story.get("hhi"),
             central=story.get("central"),
         )
     for u, v, kind in G.edges(data="kind"):

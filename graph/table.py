@@ -22,6 +22,7 @@ __all__ = [
     "story_choices",
     "search_articles",
     "story_rows",
+    "story_summary",
     "article_rows",
     "provider_rows",
     "topic_rows",
@@ -222,6 +223,32 @@ def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 5
     ]
     found.sort(key=lambda n: (-pagerank.get(n, 0.0), n))
     return {n: f"{_name(G, n)} — {_name(G, G.nodes[n].get('provider'))}" for n in found[:limit]}
+
+
+def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
+    """One line on who broke a story and who dominates it (the whole story, as analysed), Markdown-escaped.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "p")]); G.nodes["p"]["label"] = "P*"
+    >>> G.nodes["a"].update(published="2020-01-02T08:00:00Z")
+    >>> analysis = {"stories": [{"id": 0, "size": 3, "first": "a", "first_provider": "p", "dominant": "p",
+    ...                          "dominant_share": 2 / 3, "hhi": 0.5556, "providers": [("p", 2), ("q", 1)]}]}
+    >>> print(story_summary(G, analysis, 0))
+    3 articles from 2 providers · broken by P\\* on 2020\\-01\\-02 · dominated by P\\* \\(67\\% of the articles\\) · concentration \\(HHI\\) 0\\.56
+    """
+    found = next((s for s in analysis.get("stories", []) if s.get("id") == story), None)
+    if found is None:
+        return ""
+    parts = [f"{found.get('size', 0)} articles from {len(found.get('providers') or [])} providers"]
+    if found.get("first_provider"):
+        day = _day(G.nodes[found["first"]].get("published")) if found.get("first") in G else ""
+        parts.append(f"broken by {_name(G, found['first_provider'])}" + (f" on {day}" if day else ""))
+    if found.get("dominant"):
+        parts.append(f"dominated by {_name(G, found['dominant'])} ({found.get('dominant_share', 0):.0%} of the articles)")
+    if found.get("hhi") is not None:
+        parts.append(f"concentration (HHI) {found['hhi']:.2f}")
+    return " · ".join(escape_markdown(part) for part in parts)
 
 
 def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = None) -> list[dict]:
@@ -529,6 +556,11 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
                 fields.append((key, _value(data.get(key))))
         if data.get("broken_by") or data.get("first_provider"):
             fields.append(("broken by", _value(data.get("broken_by") or data["first_provider"])))
+        if data.get("dominant"):  # of the whole story, as analysed
+            share = data.get("dominant_share")
+            fields.append(("dominant", _value(data["dominant"]) + (f" ({share:.0%})" if share is not None else "")))
+        if data.get("hhi") is not None:
+            fields.append(("hhi", _value(data["hhi"])))
     else:
         fields.append(("name", _value(data.get("name", data.get("label")))))
     url = safe_url(data.get("url")) if kind == _ARTICLE else (

@@ -190,3 +190,11 @@ def test_provider_view_charts_articles_per_day_on_a_time_axis():
     walk(at._tree)
     assert not at.exception
     assert [(chart.get("title"), chart["encoding"]["x"]["type"]) for chart in charts] == [("Articles per day", "temporal")]
+
+
+def test_story_view_says_who_broke_the_story_and_who_dominates_it():
+    at = run_app(view="Story")
+    assert not at.exception
+    assert at.caption[0].value.replace("\\", "") == (  # the seeds' largest story: three outlets, one article each
+        "3 articles from 3 providers · broken by Washington Post on 2021-02-17 · "
+        "dominated by Washington Post (33% of the articles) · concentration (HHI) 0.33")
