@@ -193,12 +193,34 @@ def _members_in(G: nx.DiGraph, analysis: dict, nodes: Iterable[str] | None = Non
     return members
 
 
+def _short(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at most, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def story_choices(G: nx.DiGraph, analysis: dict) -> dict[int, str]:
-    """Return ``{story number: "label (articles in G)"}`` for the stories with articles in G, largest first."""
+    """Return ``{story number: "title · terms (articles in G)"}`` for the stories with articles in G, largest first.
+
+    The title is the one the Stories view and the legend show (:func:`story_labels`: its most
+    central article's), shortened; the terms (the label) follow when they are not the title.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")]); nx.set_node_attributes(G, "article", "kind")
+    >>> story_choices(G, {"clusters": {"a": 0, "b": 0},
+    ...                   "stories": [{"id": 0, "label": "acme, recall", "title": "Acme recalls its robot vacuum"}]})
+    {0: 'Acme recalls its robot vacuum · acme, recall (2)'}
+    """
     members = _members_in(G, analysis)
-    labels = {s["id"]: s["label"] for s in analysis["stories"]}
+    titles = story_labels(analysis)
+    terms = {s["id"]: s["label"] for s in analysis["stories"]}
     order = sorted(members, key=lambda s: (-len(members[s]), s))
-    return {s: f"{labels.get(s, s)} ({len(members[s])})" for s in order}
+    choices = {}
+    for s in order:
+        title = _short(str(titles.get(s, s)), 70)
+        label = str(terms.get(s) or "")
+        choices[s] = f"{title} · {label} ({len(members[s])})" if label and label != titles.get(s) else f"{title} ({len(members[s])})"
+    return choices
 
 
 def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 50) -> dict[str, str]:
@@ -482,17 +504,18 @@ def topic_story_rows(G: nx.DiGraph, analysis: dict, t: str) -> list[dict]:
     --------
     >>> G = nx.DiGraph()
     >>> G.add_node("t", kind="topic"); G.add_node("a", kind="article"); G.add_edge("a", "t", kind="tagged")
-    >>> topic_story_rows(G, {"clusters": {"a": 0}, "stories": [{"id": 0, "label": "A"}]}, "t")
-    [{'story': 0, 'label': 'A', 'articles with topic': 1}]
+    >>> topic_story_rows(G, {"clusters": {"a": 0}, "stories": [{"id": 0, "label": "a, b", "title": "A B"}]}, "t")
+    [{'story': 0, 'title': 'A B', 'terms': 'a, b', 'articles with topic': 1}]
     """
     clusters = analysis["clusters"]
+    titles = story_labels(analysis)  # as the Stories table names them
     labels = {s["id"]: s["label"] for s in analysis["stories"]}
     counts: dict = {}
     for u, data in G.pred[t].items() if t in G else ():
         if data.get("kind") == EdgeKind.TAGGED.value and u in clusters:
             counts[clusters[u]] = counts.get(clusters[u], 0) + 1
     return [
-        {"story": s, "label": str(labels.get(s, s)), "articles with topic": counts[s]}
+        {"story": s, "title": str(titles.get(s, s)), "terms": str(labels.get(s, "")), "articles with topic": counts[s]}
         for s in sorted(counts, key=lambda s: (-counts[s], s))
     ]
 
