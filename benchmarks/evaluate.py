@@ -27,6 +27,8 @@ import networkx as nx
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's `graph`, installed or not
+
 from graph import scan
 from graph.analyse import (
     DEFAULT_RELATED_WEIGHT,

@@ -13,9 +13,12 @@ view or an export needs).
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's `graph`, installed or not
 
 from graph import analyse, scan
 from graph._gc import paused_gc

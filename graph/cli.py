@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from .analyse import DEFAULT_RESOLUTION, analyse_graph, rank_providers
 from .link import DEFAULT_SAME_PROVIDER, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 from .pipeline import analyse_articles
@@ -150,7 +151,7 @@ def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
 
 
 @click.group(cls=_Cli)
-@click.version_option(package_name="related-article-graph")
+@click.version_option(version=__version__, prog_name="related-article-graph")  # also when not installed
 def cli():
     """Explore the graph of related news articles kept as Markdown files with YAML front matter."""
 
