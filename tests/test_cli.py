@@ -172,3 +172,10 @@ def test_cli_tables_escape_control_characters_of_documents_and_file_names(run, w
 def test_cli_help_of_an_unbounded_number_shows_no_range(run):
     result = run("export", "--help")
     assert "--min-quality FLOAT " in result.output and "None" not in result.output
+
+
+def test_cli_version_needs_no_installed_metadata(run):
+    from graph import __version__
+
+    result = run("--version")
+    assert (result.exit_code, result.output) == (0, f"related-article-graph, version {__version__}\n")
