@@ -65,12 +65,12 @@ def clean_text(value: str) -> str | None:
     return " ".join(html.unescape(value).translate(_NO_DIRECTION).split()) or None
 
 
-def utf8(text: str, prefix: str = "utf-8") -> bytes:
-    """``text`` encoded as UTF-8 (``prefix``: the codec, ``utf-8-sig`` for a BOM), lone surrogates as U+FFFD."""
+def utf8(text: str, codec: str = "utf-8") -> bytes:
+    """``text`` encoded as UTF-8 (``codec="utf-8-sig"``: with a BOM), lone surrogates as U+FFFD."""
     try:
-        return text.encode(prefix)
+        return text.encode(codec)
     except UnicodeEncodeError:
-        return valid_unicode(text).encode(prefix)
+        return valid_unicode(text).encode(codec)
 
 
 class NodeKind(str, Enum):
