@@ -32,7 +32,8 @@ def compute_layout(
 ) -> dict[str, tuple[float, float]]:
     """Return a position ``(x, y)`` for every node, the same for the same graph and seed.
 
-    Up to SPRING_LIMIT nodes: a seeded force-directed (Fruchterman-Reingold) layout.
+    Up to SPRING_LIMIT nodes: a seeded force-directed (Fruchterman-Reingold) layout of the
+    linked nodes, and the nodes without a link on a ring around it.
     Above: a packed map in linear time: each group of non-hub nodes (its key in
     ``groups``, e.g. the story clusters; else its connected component) is a sunflower
     disk with its best-connected nodes at the centre, disks are packed along a
@@ -59,10 +60,20 @@ def compute_layout(
     H = nx.Graph()
     H.add_nodes_from(sorted(G))
     H.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in G.edges() if u != v))
-    if H.number_of_nodes() == 1:
-        return {next(iter(H)): (0.0, 0.0)}
-    k = 1.0 / math.sqrt(H.number_of_nodes())
-    positions = nx.spring_layout(H, seed=seed, k=k, iterations=50, scale=scale)
+    # nodes without a link go on a ring around the drawing: the force layout would push them far
+    # out and, scaled to fit, squeeze everything linked into a corner
+    alone = [n for n in H if not H.degree(n)]
+    core = H.subgraph(n for n in H if H.degree(n)) if len(alone) < H.number_of_nodes() else nx.Graph()
+    positions = {}
+    if core.number_of_nodes():
+        k = 1.0 / math.sqrt(core.number_of_nodes())
+        positions = nx.spring_layout(core, seed=seed, k=k, iterations=50, scale=scale)
+    radius = 1.2 * scale if positions else scale
+    if len(alone) == 1 and not positions:
+        return {alone[0]: (0.0, 0.0)}
+    for i, n in enumerate(alone):  # in node order, from the top, clockwise
+        angle = math.pi / 2 - 2 * math.pi * i / len(alone)
+        positions[n] = (radius * math.cos(angle), radius * math.sin(angle))
     return {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in positions.items()}
 
 

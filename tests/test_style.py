@@ -94,3 +94,14 @@ def test_story_nodes_are_coloured_by_their_stories_size_then_number():
     assert sorted(S.nodes[n]["story"] for n in groups) == list(range(len(PALETTE)))
     assert [text for _, text in legend[:3]] == ["story 0", "story 1", "story 2"]
     assert legend[-1][1] == f"{20 - len(PALETTE)} more (grey)"
+
+
+def test_nodes_without_links_sit_on_a_ring_around_the_drawing():
+    """The force layout alone pushes an unlinked node far out and squeezes the rest into a corner."""
+    G = nx.path_graph(["a", "b", "c", "d"])
+    G.add_nodes_from(["x", "y"])
+    positions = compute_layout(G, seed=0, scale=1000.0)
+    linked = [positions[n] for n in "abcd"]
+    assert max(max(abs(x), abs(y)) for x, y in linked) == pytest.approx(1000.0, abs=0.01)  # the linked fill the box
+    assert [positions[n] for n in "xy"] == [(0.0, 1200.0), (0.0, -1200.0)]
+    assert compute_layout(nx.empty_graph(["p", "q"])) == {"p": (0.0, 1000.0), "q": (0.0, -1000.0)}
