@@ -352,7 +352,13 @@ def ryml_messages_dropped():
         yield
         return
     try:
-        with tempfile.TemporaryFile() as held:
+        held = tempfile.TemporaryFile()
+    except OSError:  # no folder for the temporary file: the messages stay
+        os.close(saved)
+        yield
+        return
+    try:
+        with held:
             if sys.stderr is not None:
                 sys.stderr.flush()
             os.dup2(held.fileno(), 2)

@@ -266,7 +266,7 @@ def _check_depth(text: str, path: str, lines: "_Lines") -> None:
 
 #: What PyYAML also takes for a line break (a lone CR, NEL, LS, PS); a file's lines end at LF only.
 _ODD_BREAK = re.compile("[\r\x85\u2028\u2029]")
-_YAML_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # CR LF is one break (left by _split after a CR)
 
 
 class _Lines:
@@ -289,7 +289,7 @@ class _Lines:
         if _ODD_BREAK.search(text):
             self.table = [0]  # file lines (from 0) of each of PyYAML's lines
             for match in _YAML_BREAK.finditer(text):
-                self.table.append(self.table[-1] + (match[0] == "\n"))
+                self.table.append(self.table[-1] + match[0].endswith("\n"))
 
     def __call__(self, line: int) -> int:
         if self.table is None:
@@ -329,11 +329,12 @@ class _Fields:
         self.loader, self.path, self.lines = loader, path, lines
         self.warnings, self.prefix = warnings, prefix
 
-    def mapping(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    def mapping(self, node: yaml.MappingNode, *, repeats: bool = False) -> dict[str, yaml.Node]:
         """Return the value node of each scalar key; ``<<`` merge keys fill keys not given.
 
-        A key given twice keeps its later value, as YAML loaders do; among the document's
-        own fields (not a related entry's) that is warned, as the first value is dropped.
+        A key given twice keeps its later value, as YAML loaders do; with ``repeats`` (the
+        document's own fields, not a provider's, an image's or a related entry's) that is
+        warned, as the first value is dropped (the fast path declines such documents).
 
         Merged mappings are visited once each (never copied), so a merge-key bomb
         costs no more than the nodes actually written in the file.
@@ -348,7 +349,7 @@ class _Fields:
                 else:
                     name = str(key.value)
                     first = keys.setdefault(name, key)
-                    if first is not key and not self.prefix:  # the document's own fields (a related entry's: as YAML)
+                    if first is not key and repeats:
                         self.warn(key, name, f"given again (first on line {_line(first, self.lines)}); the later value is used")
                     fields[name] = value
         seen = {id(node)}
@@ -611,7 +612,7 @@ def parse_article(
             raise FrontMatterError(path, _line(root, lines), f"front matter is {shape}, not a mapping of fields")
         warnings: list[Issue] = []
         reader = _Fields(loader, path, lines, warnings)
-        fields = reader.mapping(root)
+        fields = reader.mapping(root, repeats=True)
         url, aliases = reader.urls(fields)
         if url is None:
             node = fields.get("webUrl") or fields.get("originalUrl")

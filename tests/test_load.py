@@ -304,6 +304,29 @@ def test_a_file_name_of_bytes_that_are_no_utf8_loads_cold_and_warm(tmp_path):
         assert os.fsdecode(name) in [record.file for record in report.files]
 
 
+def test_a_key_given_twice_inside_a_provider_or_image_is_as_yaml_reads_it_on_both_paths():
+    """Only the document's own fields are warned (the fast path checks those only)."""
+    data = b"---\ntitle: T\nwebUrl: https://x.com/a\nprovider:\n  name: A\n  name: B\n  domain: x.com\n---\n"
+    fast, safe = parse_article("a.md", data, fast=True), parse_article("a.md", data, fast=False)
+    assert fast == safe and (safe[0].provider.name, safe[1]) == ("B", ())
+
+
+def test_lines_after_a_cr_before_a_crlf_are_the_files():
+    """_split turns CR LF into LF, so CR CR LF leaves CR LF: one break to PyYAML, and to the file."""
+    data = b"---\ntitle: a\r\r\nwebUrl: https://x.com/a\nquality: high\n---\n"
+    assert [(w.line, w.field) for w in parse_article("a.md", data)[1]] == [(4, "quality")]
+
+
+def test_a_load_goes_on_without_a_folder_for_temporary_files(write_article, monkeypatch):
+    """rapidyaml's messages are held in a temporary file; without one they stay, and the load goes on."""
+    import tempfile
+
+    path = write_article("a.md", article_text())
+    monkeypatch.setattr(tempfile, "tempdir", str(path.parent / "no-such-folder"))
+    monkeypatch.setattr("graph.fastparse.threading.active_count", lambda: 1)
+    assert [a.url for a in scan([path])[0]] == ["https://example.com/a"]
+
+
 def test_a_field_given_twice_keeps_the_later_value_and_is_warned(write_article):
     path = write_article("twice.md", '---\ntitle: first\nwebUrl: https://l.com/8\ntitle: second\nwebUrl: https://l.com/9\n---\n')
     (article,), report = scan([path])

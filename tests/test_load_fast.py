@@ -77,6 +77,8 @@ TRICKY = [
     "type: 5", "category: [broken", 'secured: "abc', "1: x", "True: x", '"quoted key": x', "x: @y", "title: '\\/b'",
     "x:\n  - - a", 'title: "\\r\\n x"', "title: ''", 'title: ""', 'excerpt: ""', "title: Null", "title: off", "title: 12:30:00",
     "title: 1e5", "title: 2019-01-01", "title: \"a\\x41\"", "title: a\tb", "title: x\r",
+    "provider:\n  name: A\n  name: B\n  domain: x.com", "images:\n  - url: https://i.com/a.jpg\n    url: https://i.com/b.jpg",
+    'title: "Report \u202egnp.exe"', 'title: "caf\u00e9 \u2066x\u2069"',
     "quality: 123456789012345678901234567890", "quality: 12345678901234567890.5", "heat: -99999999999999999999",
     "quality: 9223372036854775808", "quality: 1.0e400", "quality: 0.1", "nested:\n" + "".join(" " * i + "k:\n" for i in range(1, 60)),
 ]
