@@ -20,7 +20,7 @@ from .cache import default_cache_dir
 from .errors import GraphError
 from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
-from .model import DIRECTION_CONTROLS, NodeKind, valid_unicode
+from .model import NodeKind, shown_text, valid_unicode
 from .select import filter_graph
 
 __all__ = ["cli", "main"]
@@ -33,14 +33,14 @@ class _Cli(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except GraphError as err:  # the one place library errors become messages
-            click.echo(_shown(f"Error: {err}"), err=True)
+            click.echo(shown_text(f"Error: {err}"), err=True)
             sys.exit(1)
         except click.UsageError as err:
             command = err.ctx.command_path if err.ctx else "graph"
-            click.echo(_shown(f"Error: {err.format_message()} Try '{command} --help'."), err=True)
+            click.echo(shown_text(f"Error: {err.format_message()} Try '{command} --help'."), err=True)
             sys.exit(1)
         except click.ClickException as err:
-            click.echo(_shown(f"Error: {err.format_message()}"), err=True)
+            click.echo(shown_text(f"Error: {err.format_message()}"), err=True)
             sys.exit(1)
         except click.Abort:
             click.echo("Aborted.", err=True)
@@ -126,24 +126,8 @@ def _echo_json(value) -> None:
     click.echo(valid_unicode(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
-#: Control characters (C0, DEL, C1, and the direction controls) as the escapes Python writes for
-#: them: text from documents and file names never moves the cursor, clears the screen or retitles
-#: the terminal, breaks a row, nor makes the table's own text read backwards.
-_CONTROLS = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
-_CONTROLS.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS})
-
-
-def _shown(text: str) -> str:
-    """``text`` for the terminal: control characters escaped (:data:`_CONTROLS`).
-
-    >>> print(_shown(chr(27) + "[2Jname" + chr(9) + "tab"))
-    \\x1b[2Jname\\ttab
-    """
-    return text.translate(_CONTROLS)
-
-
 def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    cells = [tuple(_shown(str("" if c is None else c)) for c in row) for row in [headers, *rows]]
+    cells = [tuple(shown_text(str("" if c is None else c)) for c in row) for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -23,6 +23,7 @@ __all__ = [
     "valid_unicode",
     "utf8",
     "clean_text",
+    "shown_text",
 ]
 
 
@@ -66,6 +67,23 @@ def clean_text(value: str) -> str | None:
     if not text.isascii() and _DIRECTION.search(text):  # (a translate table costs ~8x on non-ASCII text)
         text = _DIRECTION.sub("", text)
     return " ".join(text.split()) or None
+
+
+#: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
+_SHOWN = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
+_SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS})
+
+
+def shown_text(text: str) -> str:
+    """``text`` as a terminal table or the app's load report shows it: control characters and
+    direction controls as escapes (``\\x1b``, ``\\u202e``), lone surrogates as U+FFFD. No file
+    name or document text can then move the cursor, retitle the terminal, break a row or make
+    the text after it read backwards.
+
+    >>> print(shown_text(chr(27) + "]0;t" + chr(7) + " spoof" + chr(0x202E) + "gnp.md"))
+    \\x1b]0;t\\x07 spoof\\u202egnp.md
+    """
+    return valid_unicode(text).translate(_SHOWN)
 
 
 def utf8(text: str, codec: str = "utf-8") -> bytes:

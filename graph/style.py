@@ -63,7 +63,7 @@ def compute_layout(
     # nodes without a link go on a ring around the drawing: the force layout would push them far
     # out and, scaled to fit, squeeze everything linked into a corner
     alone = [n for n in H if not H.degree(n)]
-    core = H.subgraph(n for n in H if H.degree(n)) if len(alone) < H.number_of_nodes() else nx.Graph()
+    core = H.subgraph(n for n in H if H.degree(n))
     positions = {}
     if core.number_of_nodes():
         k = 1.0 / math.sqrt(core.number_of_nodes())

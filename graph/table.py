@@ -8,7 +8,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from .model import DIRECTION_CONTROLS, EdgeKind, LoadReport, NodeKind, valid_unicode
+from .model import EdgeKind, LoadReport, NodeKind, shown_text
 
 __all__ = [
     "safe_url",
@@ -193,8 +193,13 @@ def _members_in(G: nx.DiGraph, analysis: dict, nodes: Iterable[str] | None = Non
     return members
 
 
-def _short(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at most, an ellipsis marking the cut."""
+def short_text(text, limit: int) -> str:
+    """``text`` on one line (white space folded), cut to ``limit`` characters, an ellipsis marking the cut.
+
+    >>> short_text("Acme  recalls" + chr(10) + "its robot vacuum", 16)
+    'Acme recalls it…'
+    """
+    text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -217,7 +222,7 @@ def story_choices(G: nx.DiGraph, analysis: dict) -> dict[int, str]:
     order = sorted(members, key=lambda s: (-len(members[s]), s))
     choices = {}
     for s in order:
-        title = _short(str(titles.get(s, s)), 70)
+        title = short_text(titles.get(s, s), 70)
         label = str(terms.get(s) or "")
         choices[s] = f"{title} · {label} ({len(members[s])})" if label and label != titles.get(s) else f"{title} ({len(members[s])})"
     return choices
@@ -592,20 +597,11 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
     return {"title": _name(G, n), "kind": kind, "url": url, "fields": fields}
 
 
-_VISIBLE_DIRECTION = {ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS}
-
-
-def _shown_name(text: str) -> str:
-    """A file name as the app shows it: UTF-8 (:func:`graph.model.valid_unicode`) with its direction
-    controls as escapes (``\\u202e``), so that no name reverses the text after it."""
-    return valid_unicode(text).translate(_VISIBLE_DIRECTION)
-
-
 def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) -> list[dict]:
     """Return one row per file that was not simply loaded: rejected, duplicate, or loaded with warnings.
 
     File names are shown relative to ``root`` when they are below it; ``where`` is ``file:line``
-    (a name's undecodable bytes as U+FFFD, :func:`graph.model.valid_unicode`).
+    (through :func:`graph.model.shown_text`: no name breaks the row or reverses the text after it).
 
     Examples
     --------
@@ -628,8 +624,8 @@ def report_rows(report: LoadReport, *, root: str | os.PathLike | None = None) ->
                 name = relative if not relative.startswith("..") else record.file
         rows.append({
             "status": record.status,
-            "where": _shown_name(f"{name}:{record.line}" if record.line else name),
-            "reason": _shown_name(record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else "")),
+            "where": shown_text(f"{name}:{record.line}" if record.line else name),
+            "reason": shown_text(record.reason or (f"same article as {record.duplicate_of}" if record.duplicate_of else "")),
             "warnings": "; ".join(
                 f"line {w.line}: {w.field}: {w.message}" if w.line else f"{w.field}: {w.message}" for w in record.warnings
             ),

@@ -15,6 +15,7 @@ import pyvis
 from .model import valid_unicode
 from .style import NEUTRAL, SHAPES, compute_layout, group_nodes, node_colors, node_sizes, size_scores
 from .table import describe_node, safe_url
+from .table import short_text as _short
 
 __all__ = ["VIS_VERSION", "render_html", "details_html", "vis_assets", "json_for_html", "tooltip_text"]
 
@@ -75,11 +76,6 @@ def json_for_html(value) -> str:
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text
-
-
-def _short(text: str, limit: int = _LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def tooltip_text(details: dict) -> str:
@@ -316,7 +312,7 @@ def render_html(
         color = colors[n] if _COLOR.match(colors[n]) else NEUTRAL
         nodes.append({
             "id": n if isinstance(n, (str, int)) else str(n),
-            "label": _short(details["title"]) if n in labelled else "",
+            "label": _short(details["title"], _LABEL_CHARS) if n in labelled else "",
             "title": tooltip_text(details),
             "x": float(x),
             "y": float(y),
