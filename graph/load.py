@@ -11,6 +11,7 @@ import re
 import stat
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -825,14 +826,51 @@ def _parse_many(paths: list[str], *, workers: int, pack: bool):
     chunks = [paths[start:end] for start, end in _chunk_bounds(len(paths), workers)]
     # fork is cheapest, but forking a process that runs other threads (a web app) is unsafe
     methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context("fork" if "fork" in methods and threading.active_count() == 1 else "spawn")
     shared: dict = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        for chunk, text in zip(chunks, pool.map(_parse_worker, chunks)):
-            unpacked = unpack_results(load_pack(text), chunk, shared)
-            results = [(path, article, warnings, error) for path, (_, _, article, warnings, error) in zip(chunk, unpacked)]
-            del unpacked
-            yield results, text if pack else None
+    start = 0  # chunks[start:] are still to come
+    while start < len(chunks):
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for chunk, text in zip(chunks[start:], pool.map(_parse_worker, chunks[start:])):
+                    yield _unpacked(chunk, text, shared, pack)
+                    start += 1
+        except BrokenProcessPool:
+            # a worker died (a crash in a C parser, the kernel's out-of-memory killer): the chunk
+            # awaited is parsed again apart, down to the file that kills its process; the rest in a new pool
+            yield from _salvage(chunks[start], context, shared, pack)
+            start += 1
+
+
+def _unpacked(chunk: list[str], text: str, shared: dict, pack: bool) -> tuple[list, str | None]:
+    """A worker's pack as :func:`_parse_many` yields it: ``(results, pack JSON or None)``."""
+    unpacked = unpack_results(load_pack(text), chunk, shared)
+    return [(path, article, warnings, error) for path, (_, _, article, warnings, error) in zip(chunk, unpacked)], (
+        text if pack else None)
+
+
+def _salvage(paths: list[str], context, shared: dict, pack: bool):
+    """Yield :func:`_parse_many`'s results for ``paths``, each half in a process of its own
+    until one file is found that kills its process: that file is rejected, the others load.
+
+    The rejection is a parse result like any other, cached with the file's size and
+    modification time: a later load that parses only this file, in its own process, would
+    otherwise crash on it.
+    """
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            text = pool.submit(_parse_worker, paths).result()
+    except BrokenProcessPool:
+        if len(paths) > 1:
+            middle = len(paths) // 2
+            yield from _salvage(paths[:middle], context, shared, pack)
+            yield from _salvage(paths[middle:], context, shared, pack)
+            return
+        key = _stat_keys([os.path.abspath(paths[0])])[0] or [None, None]
+        error = FrontMatterError(paths[0], None, "the parsing process died on this file (a crash in the parser, "
+                                                 "or out of memory): not loaded")
+        text = pack_results([(*key, None, (), error)])
+    yield _unpacked(paths, text, shared, pack)
 
 
 def scan(

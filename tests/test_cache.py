@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sqlite3
 
 import pytest
@@ -224,6 +225,31 @@ def test_scan_in_parallel_with_cache_equals_sequential(corpus, tmp_path, monkeyp
     assert scan([corpus], workers=2, cache=cache) == expected
     assert len(_rows(cache)) == 60  # the workers' packs
     assert scan([corpus], workers=2, cache=cache) == expected
+
+
+def test_a_file_that_kills_its_worker_is_rejected_and_the_rest_load(corpus, tmp_path, monkeypatch):
+    """A worker that dies (a crash in a C parser, the out-of-memory killer) loses one file, not the load."""
+    monkeypatch.setattr(load, "PARALLEL_MIN", 10)
+    expected_articles, expected = scan([corpus], workers=1)
+    merged = {r.article for r in expected.files if r.status == "duplicate"}
+    victim = [r for r in expected.files if r.status == "loaded" and r.article not in merged][30]
+    parse = load._parse_path
+
+    def dies_on_victim(path, memo):
+        if path == victim.file:
+            os.kill(os.getpid(), signal.SIGKILL)  # in the forked worker
+        return parse(path, memo)
+
+    monkeypatch.setattr(load, "_parse_path", dies_on_victim)
+    cache = tmp_path / "cache"
+    articles, report = scan([corpus], workers=2, cache=cache)
+    rejected = dataclasses.replace(
+        victim, status="rejected", article=None, warnings=(),
+        reason="the parsing process died on this file (a crash in the parser, or out of memory): not loaded")
+    assert report.files == tuple(rejected if r is victim else r for r in expected.files)
+    assert articles == [a for a in expected_articles if a.id != victim.article]
+    # cached: a warm load (here in one process, where the kill would end the test) does not parse it again
+    assert scan([corpus], workers=1, cache=cache) == (articles, report)
 
 
 def test_encode_result_round_trips():
