@@ -22,6 +22,7 @@ from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
 from .model import NodeKind, shown_text, valid_unicode
 from .select import filter_graph
+from .table import short_text
 
 __all__ = ["cli", "main"]
 
@@ -113,6 +114,10 @@ def _analysed(paths, options, *, similar_edges: bool = True):
     (``analyse_articles``: the analysis is the same, the graph lighter).
     """
     articles, report = _scan(paths)
+    rejected = report.count("rejected")
+    if rejected:  # said on stderr: the graph and the figures are without them
+        click.echo(f"Note: {rejected} of {len(report.files)} files rejected, not in the graph "
+                   "(`python -m graph report` says why).", err=True)
     return report, analyse_articles(articles, similar_edges=similar_edges, **options)
 
 
@@ -126,8 +131,12 @@ def _echo_json(value) -> None:
     click.echo(valid_unicode(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
-def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    cells = [tuple(shown_text(str("" if c is None else c)) for c in row) for row in [headers, *rows]]
+def _table(rows: list[tuple], headers: tuple[str, ...], limits: tuple[int | None, ...] = ()) -> str:
+    """Rows as aligned text columns; a column's cells cut to its limit (None: whole), so that one
+    long name (a megabyte of provider name) does not pad every row."""
+    limits = limits + (None,) * (len(headers) - len(limits))
+    cells = [tuple(shown_text(str("" if c is None else c)) if limit is None else short_text(shown_text(str(
+        "" if c is None else c)), limit) for c, limit in zip(row, limits)) for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -203,8 +212,6 @@ def stats(paths, as_json, **options):
         _echo_json(result)
     else:
         click.echo(_table([(name.replace("_", " "), value) for name, value in result.items()], ("", "count")))
-        if result["rejected"]:
-            click.echo(f"\n{result['rejected']} file(s) rejected: see `python -m graph report`.")
 
 
 @cli.command()
@@ -230,7 +237,7 @@ def report(paths, as_json, show_all):
             where = f"{record.file}:{issue.line}" if issue.line else record.file
             rows.append(("warning", where, f"{issue.field}: {issue.message}"))
     if rows:
-        click.echo(_table(rows, ("status", "file", "reason")))
+        click.echo(_table(rows, ("status", "file", "reason"), (None, None, 300)))
         click.echo()
     click.echo(
         f"{len(load_report.files)} files: {load_report.count('loaded')} loaded, "
@@ -255,7 +262,8 @@ def clusters(paths, as_json, top, **options):
     name = lambda p: G.nodes[p].get("name") if p in G else p  # noqa: E731
     rows = [(s["id"], s["size"], (s["start"] or "")[:10], (s["end"] or "")[:10], name(s["first_provider"]),
              name(s["dominant"]), f"{s['hhi']:.2f}", s["label"]) for s in stories]
-    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "label")))
+    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "label"),
+                      (None, None, None, None, 40, 40, None, 100)))
     click.echo(f"\n{len(stories)} of {len(analysis['stories'])} stories")
 
 
@@ -275,7 +283,8 @@ def providers(paths, as_json, top, **options):
         return
     rows = [(G.nodes[p].get("name"), f["articles"], f"{f['share']:.1%}", f["in_links"], f"{f['in_link_share']:.1%}",
              f["stories"], f["first_reports"]) for p, f in ranked]
-    click.echo(_table(rows, ("provider", "articles", "share", "in-links", "in-link share", "stories", "first reports")))
+    click.echo(_table(rows, ("provider", "articles", "share", "in-links", "in-link share", "stories", "first reports"),
+                      (50,)))
     corpus = analysis["corpus"]
     click.echo(f"\n{len(ranked)} of {len(analysis['providers'])} providers; concentration (HHI) {corpus['hhi']:.3f}")
 

@@ -30,7 +30,7 @@ import yaml
 from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
 
 from .model import (
-    Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_domain, canonical_url, clean_text,
+    Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_url, clean_text, provider_domain,
 )
 
 __all__ = ["parse_clean", "CLEAN_MAX", "ryml_messages_dropped"]
@@ -150,6 +150,8 @@ def _canonical(url: str) -> str | None:
                 key, _, value = pair.partition("=")
                 if not _is_tracking(key, value, domain):
                     return canonical_url(url)  # a parameter to keep: quoting and sorting
+    if "/." in path:  # a "." or ".." segment, maybe: the model resolves them
+        return canonical_url(url)
     if "amp" in path.lower():  # _strip_amp_path changes only paths holding "amp" in some case
         path = _strip_amp_path(path)
     return f"https://{domain}{path.rstrip('/')}"
@@ -233,9 +235,8 @@ class _Reader:
         if value is None:
             return None
         kind = type(value)
-        if kind is int:
-            return value
-        if kind is float and value - value == 0 and -_BIG < value < _BIG:  # finite, and never a long integer
+        if (kind is int and -_BIG <= value < _BIG) or (  # a long integer is out of range: the safe path warns
+                kind is float and value - value == 0 and -_BIG < value < _BIG):  # finite, and never a long integer
             return value
         raise _NotClean("number")
 
@@ -257,8 +258,10 @@ class _Reader:
 
     def _provider(self, value: dict) -> Provider:
         name = self.text(value.get("name"))
-        domain = self.text(value.get("domain"))
-        domain = canonical_domain(domain) if domain else None
+        given = self.text(value.get("domain"))
+        domain = provider_domain(given) if given else None
+        if given and domain is None:
+            raise _NotClean("provider domain")  # the safe path warns
         if not name and not domain:
             raise _NotClean("provider")
         key = ("provider", name or domain, domain or None)

@@ -24,8 +24,8 @@ from .errors import ArticleError, FieldError, FrontMatterError, InputError
 from .fastparse import parse_clean, ryml_messages_dropped
 from ._gc import paused_gc
 from .model import (
-    Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_domain, canonical_url, clean_text,
-    node_id,
+    Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_url, clean_text,
+    node_id, provider_domain,
 )
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
@@ -52,7 +52,17 @@ MAX_DEPTH = 100
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.M)
 #: The tags SafeLoader can construct; any other tag makes the document hostile or foreign.
 _MERGE = "tag:yaml.org,2002:merge"
-_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag) | {_MERGE}
+#: PyYAML resolves a plain ``=`` to this tag, which no safe constructor knows: read as the text it is.
+_VALUE = "tag:yaml.org,2002:value"
+#: The integers every export writes as numbers (64-bit); a quality beyond them is out of range.
+_LONG = 2**63
+_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag) | {_MERGE, _VALUE}
+
+
+def _shortened(value) -> str:
+    """``repr(value)`` for a message, cut after 80 characters (a value may be a megabyte of text)."""
+    text = repr(value)
+    return text if len(text) <= 82 else text[:80] + "…"
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -312,7 +322,7 @@ def _check_tree(root: yaml.Node, path: str, lines: _Lines) -> None:
             continue
         seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
-            raise FrontMatterError(path, _line(node, lines), f"unknown or unsafe tag {node.tag!r}")
+            raise FrontMatterError(path, _line(node, lines), f"unknown or unsafe tag {_shortened(node.tag)}")
         if depth > MAX_DEPTH:
             raise FrontMatterError(path, _line(node, lines), f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, yaml.SequenceNode):
@@ -384,6 +394,8 @@ class _Fields:
             shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
             self.warn(node, name, f"expected a single value, got {shape}; ignored")
             return None
+        if node.tag == _VALUE:
+            return node.value
         try:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as exc:
@@ -401,7 +413,7 @@ class _Fields:
             self.warn(node, name, f"expected text, got {type(value).__name__}; ignored")
             return None
         if not isinstance(value, str):
-            self.warn(node, name, f"expected text, got {type(value).__name__} {value!r}; taken as text")
+            self.warn(node, name, f"expected text, got {type(value).__name__} {_shortened(value)}; taken as text")
             try:
                 value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
             except OverflowError:  # a time the UTC calendar cannot hold: the text as written
@@ -414,12 +426,18 @@ class _Fields:
             return None
         if isinstance(value, str):
             try:
-                value = float(value) if any(c in value for c in ".eE") else int(value)
+                number = float(value) if any(c in value for c in ".eE") else int(value)
             except ValueError:
-                self.warn(node, name, f"expected a number, got {value!r}; ignored")
+                self.warn(node, name, f"expected a number, got {_shortened(value)}; ignored")
                 return None
+            if node.style and number == number and abs(number) < _LONG:  # quoted: text (a plain 1e3 is YAML 1.2's number)
+                self.warn(node, name, f"expected a number, got the text {_shortened(value)}; taken as {number!r}")
+            value = number
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            self.warn(node, name, f"expected a number, got {value!r}; ignored")
+            self.warn(node, name, f"expected a number, got {_shortened(value)}; ignored")
+            return None
+        if not -_LONG <= value < _LONG:  # infinity, or beyond what exports write as a number
+            self.warn(node, name, f"number {_shortened(value)} out of range; ignored")
             return None
         return value
 
@@ -431,15 +449,15 @@ class _Fields:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                self.warn(node, name, f"unparseable date {value!r}; ignored")
+                self.warn(node, name, f"unparseable date {_shortened(value)}; ignored")
                 return None
         if not isinstance(value, (date, datetime)):
-            self.warn(node, name, f"expected a date, got {value!r}; ignored")
+            self.warn(node, name, f"expected a date, got {_shortened(value)}; ignored")
             return None
         try:
             return _iso(value)
         except OverflowError:  # 9999-12-31T23:59:59-05:00 is in year 10000 once in UTC
-            self.warn(node, name, f"date {node.value!r} is out of range in UTC; ignored")
+            self.warn(node, name, f"date {_shortened(node.value)} is out of range in UTC; ignored")
             return None
 
     def url(self, node: yaml.Node | None, name: str) -> str | None:
@@ -465,8 +483,10 @@ class _Fields:
             return None
         fields = self.mapping(node)
         provider_name = self.text(fields.get("name"), name + ".name")
-        domain = self.text(fields.get("domain"), name + ".domain")
-        domain = canonical_domain(domain) if domain else None
+        given = self.text(fields.get("domain"), name + ".domain")
+        domain = provider_domain(given) if given else None
+        if given and domain is None:
+            self.warn(fields.get("domain"), name + ".domain", f"not a domain name: {_shortened(given)}; ignored")
         if not provider_name and not domain:
             self.warn(node, name, "has neither name nor domain; ignored")
             return None

@@ -14,6 +14,7 @@ __all__ = [
     "node_id",
     "canonical_url",
     "canonical_domain",
+    "provider_domain",
     "Provider",
     "Related",
     "Article",
@@ -49,24 +50,32 @@ def valid_unicode(text: str) -> str:
 #: The controls that reorder the text around them (embeddings, overrides, isolates): in a title,
 #: U+202E makes the app's own words after it read backwards ("exe.png"), so text drops them.
 DIRECTION_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_DIRECTION = re.compile(f"[{DIRECTION_CONTROLS}]")
+#: Characters that show nothing and mean nothing in a title or a name: zero-width space, word
+#: joiner, invisible operators, BOM, soft hyphen. ``"CNBC\u200b"`` would otherwise be a second CNBC.
+INVISIBLE_FORMAT = "\u00ad\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
+#: Zero-width (non-)joiners: they shape emoji and some scripts inside a text, nothing at its ends.
+ZERO_WIDTH_JOINERS = "\u200c\u200d"
+_DROPPED = re.compile(f"[{DIRECTION_CONTROLS}{INVISIBLE_FORMAT}]")
 
 
 def clean_text(value: str) -> str | None:
     """A title, excerpt or name as the graph holds it: HTML entities decoded, direction controls
-    (:data:`DIRECTION_CONTROLS`) out, runs of white space one space; None when nothing is left.
+    (:data:`DIRECTION_CONTROLS`) and invisible characters (:data:`INVISIBLE_FORMAT`) out, runs
+    of white space one space, zero-width joiners off its ends; None when nothing is left.
 
     Examples
     --------
     >>> clean_text("  AT&amp;T   buys" + chr(10) + chr(0x202E) + "gnp.exe ")
     'AT&T buys gnp.exe'
-    >>> clean_text(" &nbsp; ") is None
-    True
+    >>> clean_text(" &nbsp; ") is None, clean_text(chr(0x200B)) is None, clean_text("AI" + chr(0x200B))
+    (True, True, 'AI')
     """
     text = html.unescape(value)
-    if not text.isascii() and _DIRECTION.search(text):  # (a translate table costs ~8x on non-ASCII text)
-        text = _DIRECTION.sub("", text)
-    return " ".join(text.split()) or None
+    if text.isascii():
+        return " ".join(text.split()) or None
+    if _DROPPED.search(text):  # (a translate table costs ~8x on non-ASCII text)
+        text = _DROPPED.sub("", text)
+    return " ".join(text.split()).strip(ZERO_WIDTH_JOINERS).strip() or None
 
 
 #: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
@@ -113,6 +122,8 @@ class EdgeKind(str, Enum):
 
 #: Characters a provider or topic id holds as white space: control characters, U+FFFE, U+FFFF.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Characters a provider or topic id leaves out: they show nothing (:data:`INVISIBLE_FORMAT`, the joiners).
+_ZERO_WIDTH = re.compile(f"[{INVISIBLE_FORMAT}{ZERO_WIDTH_JOINERS}]")
 
 
 def node_id(kind: NodeKind, key: str) -> str:
@@ -133,8 +144,9 @@ def node_id(kind: NodeKind, key: str) -> str:
         ``"<kind>:<normalised key>"``: URLs are kept as they are (they are
         already canonical), provider and topic keys are stripped and lower-cased,
         their runs of white space and invisible characters (control characters,
-        U+FFFE, U+FFFF) one space: names that look the same are one node, and every id
-        is text XML can hold (GraphML and GEXF would otherwise write two ids alike).
+        U+FFFE, U+FFFF) one space, zero-width characters left out: names that look the
+        same are one node, and every id is text XML can hold (GraphML and GEXF would
+        otherwise write two ids alike).
 
     Examples
     --------
@@ -146,14 +158,16 @@ def node_id(kind: NodeKind, key: str) -> str:
     'article:https://cnbc.com/a'
     >>> node_id(NodeKind.TOPIC, "AI" + chr(1)) == node_id(NodeKind.TOPIC, "AI" + chr(2)) == "topic:ai"
     True
+    >>> node_id(NodeKind.PROVIDER, "CN" + chr(0x200B) + "BC" + chr(0x200D))
+    'provider:cnbc'
     """
     if kind is NodeKind.ARTICLE:  # the common case, without the Enum lookup: same result
         return "article:" + key.strip()
     kind = NodeKind(kind)
     key = key.strip()
     if kind is not NodeKind.ARTICLE:
-        if not key.isprintable():  # (a space is printable; a control character is not)
-            key = _INVISIBLE.sub(" ", key)
+        if not key.isprintable():  # (a space is printable; a control or zero-width character is not)
+            key = _INVISIBLE.sub(" ", _ZERO_WIDTH.sub("", key))
         key = " ".join(key.lower().split())
     return f"{kind.value}:{key}"
 
@@ -188,9 +202,41 @@ def canonical_domain(host: str) -> str:
     """
     host = host.strip().lower().rstrip(".")
     host = host.rsplit("@", 1)[-1].split(":", 1)[0] if not host.startswith("[") else host
+    if not host.isascii():  # bücher.de is xn--bcher-kva.de, the form DNS (and most links) use
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a name IDNA can write: kept as it is
+            pass
     while host.startswith("www."):  # every one: www.www.x.com is x.com at once (idempotent)
         host = host[4:]
     return host
+
+
+_DOMAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+|\[[0-9a-f:.]+\]")
+
+
+def provider_domain(value: str) -> str | None:
+    """Return the domain a provider's ``domain`` field names, or None when it names none.
+
+    A URL or a host with a path given as the domain (``https://www.cnbc.com/``) is its
+    host; anything that is no host name with a dot after :func:`canonical_domain`
+    (``javascript:alert(1)``, ``two words.com``) is None (the loader warns).
+
+    Examples
+    --------
+    >>> provider_domain("https://www.CNBC.com/"), provider_domain("cnn.com/world"), provider_domain("bbc.co.uk")
+    ('cnbc.com', 'cnn.com', 'bbc.co.uk')
+    >>> provider_domain("javascript:alert(1)") is None, provider_domain("y.com evil.com") is None
+    (True, True)
+    """
+    text = value.strip()
+    if "/" in text:
+        try:
+            text = urlsplit(text if "//" in text else "//" + text).netloc
+        except ValueError:  # an invalid IPv6 host
+            return None
+    domain = canonical_domain(text)
+    return domain if _DOMAIN.fullmatch(domain) else None
 
 
 def _is_tracking(key: str, value: str, domain: str) -> bool:
@@ -217,14 +263,61 @@ def _strip_amp_path(path: str) -> str:
     return path
 
 
+_ESCAPE = re.compile(r"%(?:([0-9A-Fa-f]{2})|)")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normal_escape(match: re.Match) -> str:
+    if match[1] is None:
+        return "%25"  # a "%" that starts no escape is one
+    character = chr(int(match[1], 16))
+    return character if character in _UNRESERVED else "%" + match[1].upper()
+
+
+def _normal_escapes(text: str) -> str:
+    """RFC 3986's normal form of ``text``'s percent-escapes: upper-case hex digits, unreserved
+    characters (letters, digits, ``-._~``) written as themselves, a stray ``%`` as ``%25``.
+
+    >>> _normal_escapes("/caf%c3%a9/%7Euser/%41%zz")
+    '/caf%C3%A9/~user/A%25zz'
+    """
+    return _ESCAPE.sub(_normal_escape, text) if "%" in text else text
+
+
+def _without_dot_segments(path: str) -> str:
+    """``path`` without ``.`` and ``..`` segments (RFC 3986, 5.2.4).
+
+    >>> _without_dot_segments("/a/./b/../c/.."), _without_dot_segments("/../a/.")
+    ('/a/', '/a/')
+    """
+    if "/." not in path:
+        return path
+    segments: list[str] = []
+    parts = path.split("/")[1:]
+    for index, segment in enumerate(parts):
+        last = index == len(parts) - 1
+        if segment == "..":
+            if segments:
+                segments.pop()
+            if last:
+                segments.append("")
+        elif segment == ".":
+            if last:
+                segments.append("")
+        else:
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
 def canonical_url(url: str) -> str | None:
     """Return the canonical form of an article URL, or None when it is not an http(s) URL.
 
     The canonical form identifies an article (ARCHITECTURE.md, "Identity"): https;
     host lower-cased without ``www.``; AMP cache URLs mapped back to the publisher;
     AMP markers and tracking parameters removed; other query parameters sorted;
-    fragment and trailing slash dropped; unsafe characters percent-encoded.
-    The function is idempotent.
+    fragment and trailing slash dropped; unsafe characters percent-encoded, escapes in
+    RFC 3986's normal form (``%c3%a9`` is ``%C3%A9``, ``%7E`` is ``~``), ``.`` and ``..``
+    segments resolved, a non-ASCII host in its IDNA form. The function is idempotent.
 
     Parameters
     ----------
@@ -270,14 +363,14 @@ def canonical_url(url: str) -> str | None:
     except ValueError:  # a port that is no number, or out of range: no usable URL
         return None
     netloc = domain if port in (None, 80, 443) else f"{domain}:{port}"
-    path = quote(_strip_amp_path(path), safe=_SAFE_PATH).rstrip("/")
+    path = _without_dot_segments(_normal_escapes(quote(_strip_amp_path(path), safe=_SAFE_PATH))).rstrip("/")
     params = []
     for pair in query.split("&"):
         if not pair:
             continue
         key, _, value = pair.partition("=")
         if not _is_tracking(key, value, domain):
-            params.append(quote(pair, safe=_SAFE_QUERY + "="))
+            params.append(_normal_escapes(quote(pair, safe=_SAFE_QUERY + "=")))
     query = "&".join(sorted(params, key=lambda pair: pair.partition("=")[::2]))
     return urlunsplit(("https", netloc, path, query, ""))
 

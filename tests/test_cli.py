@@ -66,8 +66,9 @@ def test_cli_stats_with_rejected_files_succeeds(run, write_article, tmp_path):
     write_article("bad.md", b"\x00\x01")
     result = run("stats", tmp_path, "--json")
     assert result.exit_code == 0
-    stats = json.loads(result.output)
+    stats = json.loads(result.stdout)  # the JSON alone on stdout; the note on stderr
     assert (stats["files"], stats["loaded"], stats["rejected"]) == (2, 1, 1)
+    assert result.stderr == "Note: 1 of 2 files rejected, not in the graph (`python -m graph report` says why).\n"
 
 
 @pytest.mark.parametrize(

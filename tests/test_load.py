@@ -6,6 +6,7 @@ import pytest
 
 from graph.errors import ArticleError, FieldError, FrontMatterError, InputError
 from graph.load import find_files, load_articles, parse_article, scan
+from graph.model import Provider
 from tests.conftest import SEEDS, article_text
 
 
@@ -224,6 +225,13 @@ WARNED = [
      "date '0001-01-01T00:00:00+05:00' is out of range in UTC; ignored"),
     ("related:\n  - webUrl: https://b.com/1\n    publishedDateTime: 9999-12-31T23:59:59-05:00\n",
      "related[0].publishedDateTime", 6, "date '9999-12-31T23:59:59-05:00' is out of range in UTC; ignored"),
+    ('quality: "61"', "quality", 4, "expected a number, got the text '61'; taken as 61"),
+    ("quality: .inf", "quality", 4, "number inf out of range; ignored"),
+    ("heat: -.inf", "heat", 4, "number -inf out of range; ignored"),
+    ("quality: 123456789012345678901234567890", "quality", 4, "number 123456789012345678901234567890 out of range; ignored"),
+    ("quality: " + "9" * 200, "quality", 4, "number " + "9" * 80 + "… out of range; ignored"),
+    ("provider:\n  name: X\n  domain: javascript:alert(1)", "provider.domain", 6, "not a domain name: 'javascript:alert(1)'; ignored"),
+    ("provider:\n  name: X\n  domain: y.com evil.com", "provider.domain", 6, "not a domain name: 'y.com evil.com'; ignored"),
 ]
 
 
@@ -240,6 +248,29 @@ def test_wrongly_typed_fields_are_converted_where_meaningful(write_article):
     path = write_article("conv.md", '---\nwebUrl: "https://a.com/x"\ntitle: 1984\ntopics: AI\nprovider: Some Name\nquality: "42"\n---\n')
     (article,), report = scan([path])
     assert (article.title, article.topics, article.provider.name, article.quality) == ("1984", ("AI",), "Some Name", 42)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_plain_equals_sign_is_text_never_a_tag(fast):
+    """PyYAML resolves a plain ``=`` to its ``value`` tag, which no safe constructor knows."""
+    data = b'---\ntitle: =\nwebUrl: https://a.com/x\noriginalUrl: =\nnote: =\nextra: [1]\n---\n'
+    article, warnings = parse_article("eq.md", data, fast=fast)
+    assert (article.title, article.url, warnings) == ("=", "https://a.com/x", ())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_provider_domain_written_as_a_url_is_its_host(fast):
+    data = b'---\ntitle: T\nwebUrl: https://a.com/x\nprovider:\n  name: CNBC\n  domain: "https://www.CNBC.com/markets"\n---\n'
+    article, warnings = parse_article("p.md", data, fast=fast)
+    assert (article.provider, warnings) == (Provider("CNBC", "cnbc.com"), ())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_invisible_characters_leave_names_and_empty_topics_go(fast):
+    data = ('---\ntitle: "AI\u200b news"\nwebUrl: https://a.com/x\nprovider:\n  name: "CNBC\u200b"\n'
+            'topics:\n  - "AI\u200b"\n  - "\u200b"\n  - "\u00ad"\n  - AI\n  - "\u200dML"\n---\n').encode()
+    article, warnings = parse_article("z.md", data, fast=fast)
+    assert (article.title, article.provider.name, article.topics, warnings) == ("AI news", "CNBC", ("AI", "ML"), ())
 
 
 def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(write_article):

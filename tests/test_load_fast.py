@@ -81,6 +81,13 @@ TRICKY = [
     'title: "Report \u202egnp.exe"', 'title: "caf\u00e9 \u2066x\u2069"',
     "quality: 123456789012345678901234567890", "quality: 12345678901234567890.5", "heat: -99999999999999999999",
     "quality: 9223372036854775808", "quality: 1.0e400", "quality: 0.1", "nested:\n" + "".join(" " * i + "k:\n" for i in range(1, 60)),
+    "quality: 9223372036854775807", "quality: -9223372036854775808", "quality: 18446744073709551615", "quality: 1e300",
+    "title: =", "note: =", "originalUrl: =", "provider:\n  name: CNBC\n  domain: https://www.cnbc.com/",
+    "provider:\n  name: X\n  domain: javascript:alert(1)", "provider:\n  name: X\n  domain: cnn.com/world",
+    "provider:\n  name: X\n  domain: y.com evil.com", "provider:\n  name: X\n  domain: b\u00fccher.de",
+    "webUrl: https://x.com/caf%c3%a9", "webUrl: https://x.com/a/./b/../c", "webUrl: https://b\u00fccher.de/a",
+    "webUrl: https://x.com/%7Euser", 'title: "AI\u200b"', "topics:\n  - AI\u200b\n  - \u200b\n  - \u00ad\n  - AI",
+    "provider:\n  name: CNBC\u200b\n  domain: cnbc.com",
 ]
 
 

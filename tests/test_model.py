@@ -1,6 +1,6 @@
 import pytest
 
-from graph.model import NodeKind, canonical_url, node_id
+from graph.model import NodeKind, canonical_url, node_id, provider_domain
 
 # Real cases from seeds/ and ../shared/corpus: (as found, canonical form)
 CANONICAL_CASES = [
@@ -67,6 +67,16 @@ CANONICAL_CASES = [
     # every leading www., and an AMP cache URL of an AMP cache URL, at once: idempotent
     ("https://www.www.a.com/x", "https://a.com/x"),
     ("https://www-x-com.cdn.ampproject.org/c/s/www-y-com.cdn.ampproject.org/c/s/www.y.com/amp/p", "https://y.com/p"),
+    # RFC 3986 normal form: one URL however its escapes, dot segments and host are written
+    ("https://news.example/caf%c3%a9", "https://news.example/caf%C3%A9"),
+    ("https://news.example/caf\u00e9", "https://news.example/caf%C3%A9"),
+    ("https://x.com/%7Euser/%41", "https://x.com/~user/A"),
+    ("https://x.com/50%off", "https://x.com/50%25off"),
+    ("https://x.com/a/./b/../c", "https://x.com/a/c"),
+    ("https://x.com/a/b/..", "https://x.com/a"),
+    ("https://x.com/a?q=%e2%82%ac&b=%41", "https://x.com/a?b=A&q=%E2%82%AC"),
+    ("https://b\u00fccher.de/a", "https://xn--bcher-kva.de/a"),
+    ("https://xn--bcher-kva.de/a", "https://xn--bcher-kva.de/a"),
 ]
 
 
@@ -84,6 +94,15 @@ def test_canonical_url_is_idempotent(url, expected):
                                  "https://a.com:99999/x", "https://a.com:abc/x"])  # a port no server has: no usable URL
 def test_canonical_url_rejects_non_http(url):
     assert canonical_url(url) is None
+
+
+@pytest.mark.parametrize("value, domain", [
+    ("cnbc.com", "cnbc.com"), ("WWW.CNBC.com", "cnbc.com"), ("https://www.cnbc.com/", "cnbc.com"),
+    ("http://cnbc.com:8080/x?y", "cnbc.com"), ("cnn.com/world", "cnn.com"), ("b\u00fccher.de", "xn--bcher-kva.de"),
+    ("javascript:alert(1)", None), ("y.com evil.com", None), ("localhost", None), ("https://", None), ("<b>.com", None),
+])
+def test_provider_domain_is_a_host_name_or_none(value, domain):
+    assert provider_domain(value) == domain
 
 
 def test_node_id_normalises_provider_and_topic_keys():
