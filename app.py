@@ -174,18 +174,22 @@ def progress_bar():
     return bar, progress
 
 
-@st.cache_data(show_spinner="Loading articles…", max_entries=4)
+@st.cache_resource(show_spinner="Loading articles…", max_entries=4)
 def load_folder(folder: str, stamp: tuple[int, float]):
-    """Scan a folder (cached by folder and fingerprint: file count, newest mtime)."""
+    """Scan a folder (cached by folder and fingerprint: file count, newest mtime).
+
+    A resource, shared read-only (articles and reports are frozen records): ``cache_data``
+    would pickle 100,000 articles into the cache and unpickle them for every new analysis.
+    """
     bar, progress = progress_bar()
     loaded = scan([folder], progress=progress, cache=default_cache_dir(os.environ, Path.home()))
     bar.empty()
     return loaded
 
 
-@st.cache_data(show_spinner="Unpacking the upload…", max_entries=2)
+@st.cache_resource(show_spinner="Unpacking the upload…", max_entries=2)
 def load_upload(digest: str, _uploads):
-    """Unpack uploads into a temporary folder and scan them (cached by content digest)."""
+    """Unpack uploads into a temporary folder and scan them (cached by content digest; shared read-only)."""
     bar, progress = progress_bar()
     with tempfile.TemporaryDirectory(prefix="graph-upload-") as folder:
         extracted = extract_uploads(_uploads, folder)
@@ -234,6 +238,8 @@ def open_corpus(source_key: tuple, story: tuple, _uploads=None):
 def filtered(source_key: tuple, story: tuple, filters: tuple, _G):
     """The graph after the sidebar filters (read-only, shared)."""
     start, end, providers, topics, quality, stubs, similar = filters
+    if (start, end, providers, topics, quality, stubs, similar) == (None, None, (), (), 0, True, True):
+        return _G  # nothing filtered: the corpus' graph itself (a copy costs ~5 s at 100,000 articles)
     return filter_graph(
         _G, start=start, end=end, providers=providers or None, topics=topics or None,
         min_quality=quality or None, stubs=stubs, similar=similar,
@@ -260,245 +266,253 @@ def download(G, analysis, seed: int, name: str) -> None:
         )
 
 
-# --- Sidebar: data source and filters ------------------------------------------------------
+def main() -> None:
+    """The page: sidebar (data source, filters, drawing), figures, load report, downloads and the five views."""
+    # --- Sidebar: data source and filters ---------------------------------------------------
 
-read_url_state()
-for name, value in DEFAULTS.items():
-    st.session_state.setdefault(name, value)
+    read_url_state()
+    for name, value in DEFAULTS.items():
+        st.session_state.setdefault(name, value)
 
-sidebar = st.sidebar
-sidebar.header("Data")
-keep_valid("source", list(SOURCES), "seeds")
-source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
-seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, max_value=2**31 - 1, step=1, key="seed")
-with sidebar.expander("Story detection"), st.form("story_detection", border=False):  # applied together: each is a new analysis
-    st.slider("Text similarity of a same-story link", 0.05, 1.0, step=0.05, key="threshold",
-              help="Titles and excerpts at least this alike (TF-IDF cosine) are linked as one story.")
-    st.number_input("Time window, days", min_value=0.0, max_value=3650.0, step=1.0, key="window",
-                    help="Articles further apart in time are not linked (reposts aside).")
-    st.slider("Similarity two articles of one provider need", 0.05, 1.0, step=0.05, key="same_provider",
-              help="An outlet's own posts share its vocabulary: only near-copies count as one story. "
-                   "Set it to the similarity above to treat them like any pair (one outlet's archive).")
-    st.number_input("Granularity (CPM resolution, 0 = automatic)", min_value=0.0, max_value=10.0, step=0.05,
-                    key="resolution", help="Higher gives smaller, tighter stories.")
-    st.form_submit_button("Apply", key="apply_story_detection")
-story_options = (int(seed), float(st.session_state["threshold"]), float(st.session_state["window"]),
-                 float(st.session_state["same_provider"]), float(st.session_state["resolution"]))
-uploads = None
-try:  # the one place library errors become messages
-    if source == "upload":
-        files = sidebar.file_uploader("Markdown files or a zip of them", type=["md", "zip"], accept_multiple_files=True, key="upload")
-        if not files:
-            st.info("Upload `.md` files or a `.zip` of them in the sidebar (or pick another source).")
-            stop()
-        uploads = [(f.name, f.getvalue()) for f in files]
-        source_key = ("upload", upload_digest(uploads))
-    else:
-        folder = SEEDS if source == "seeds" else sidebar.text_input("Folder", key="folder", placeholder="/path/to/articles", persist_state="page")
-        if not folder:
-            st.info("Type the path of a folder of `.md` articles in the sidebar.")
-            stop()
-        source_key = ("folder", folder, folder_fingerprint(folder))
-    with st.spinner("Loading and analysing the corpus…"):
-        corpus = open_corpus(source_key, story_options, _uploads=uploads)
-except GraphError as err:
-    st.error(escape_markdown(str(err)))
-    stop()
-if corpus is None:
-    st.error("The upload holds no `.md` file.")
-    stop()
-G, analysis, report, skipped, root = corpus
-sidebar.caption(
-    f"{len(report.files):,} files: {report.count('loaded'):,} loaded, {report.count('duplicate'):,} duplicates, "
-    f"{report.count('rejected'):,} rejected, {report.warnings:,} warnings"
-)
-
-sidebar.header("Filters")
-corpus_key = (source_key, story_options)
-bounds = cached("date_bounds", corpus_key, lambda: date_bounds(G))
-start = end = None
-if bounds:
-    first, last = date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])
-    dates = st.session_state.get("dates")
-    if not (isinstance(dates, tuple) and len(dates) == 2 and all(first <= d <= last for d in dates)):
-        st.session_state["dates"] = (first, last)
-    picked = sidebar.date_input("Published between", min_value=first, max_value=last, key="dates")
-    if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
-        start, end = picked[0].isoformat(), picked[1].isoformat()
-st.session_state["start"], st.session_state["end"] = start, end
-all_providers = cached("providers", corpus_key, lambda: provider_choices(G))
-keep_valid("providers", all_providers, [])
-sidebar.multiselect("Providers", list(all_providers), format_func=all_providers.get, key="providers", placeholder="All providers")
-all_topics = cached("topics", corpus_key, lambda: topic_choices(G))
-keep_valid("topics", all_topics, [])
-sidebar.multiselect("Topics", list(all_topics), format_func=all_topics.get, key="topics", placeholder="All topics")
-sidebar.slider("Minimum quality", 0, 100, key="quality", help="0 keeps every article, including those without a quality.")
-sidebar.toggle("Stubs (articles known only from related lists)", key="stubs")
-sidebar.toggle("Inferred same-story links", key="similar")
-sidebar.header("Drawing")
-keep_valid("color", ("story", "provider"), "story")
-color = sidebar.radio("Colour by", ("story", "provider"), key="color", horizontal=True)
-limit = sidebar.number_input("Nodes at most", min_value=10, max_value=5000, step=50, key="limit")
-
-filters = (
-    start, end, tuple(st.session_state["providers"]), tuple(st.session_state["topics"]),
-    st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
-)
-F = filtered(source_key, story_options, filters, G)
-state_key = (source_key, story_options, filters, int(limit))
-
-# --- Headline numbers, load report ---------------------------------------------------------
-
-st.title("Related-article explorer")
-counts = cached("counts", state_key, lambda: view_counts(F, analysis, report))
-for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
-    column.metric(name.capitalize(), f"{value:,}")
-
-rows = cached("report", corpus_key, lambda: report_rows(report, root=root))
-rejected = [row for row in rows if row["status"] == "rejected"]
-if rejected:
-    st.warning(
-        f"{len(rejected)} file{'s' if len(rejected) != 1 else ''} rejected: "
-        + "; ".join(escape_markdown(f"{row['where']}: {row['reason']}") for row in rejected[:5])
-        + (" …" if len(rejected) > 5 else "")
+    sidebar = st.sidebar
+    sidebar.header("Data")
+    keep_valid("source", list(SOURCES), "seeds")
+    source = sidebar.radio("Source", list(SOURCES), format_func=SOURCES.get, key="source")
+    seed = sidebar.number_input("Seed (clustering, layout)", min_value=0, max_value=2**31 - 1, step=1, key="seed")
+    with sidebar.expander("Story detection"), st.form("story_detection", border=False):  # applied together: each is a new analysis
+        st.slider("Text similarity of a same-story link", 0.05, 1.0, step=0.05, key="threshold",
+                  help="Titles and excerpts at least this alike (TF-IDF cosine) are linked as one story.")
+        st.number_input("Time window, days", min_value=0.0, max_value=3650.0, step=1.0, key="window",
+                        help="Articles further apart in time are not linked (reposts aside).")
+        st.slider("Similarity two articles of one provider need", 0.05, 1.0, step=0.05, key="same_provider",
+                  help="An outlet's own posts share its vocabulary: only near-copies count as one story. "
+                       "Set it to the similarity above to treat them like any pair (one outlet's archive).")
+        st.number_input("Granularity (CPM resolution, 0 = automatic)", min_value=0.0, max_value=10.0, step=0.05,
+                        key="resolution", help="Higher gives smaller, tighter stories.")
+        st.form_submit_button("Apply", key="apply_story_detection")
+    story_options = (int(seed), float(st.session_state["threshold"]), float(st.session_state["window"]),
+                     float(st.session_state["same_provider"]), float(st.session_state["resolution"]))
+    uploads = None
+    try:  # the one place library errors become messages
+        if source == "upload":
+            files = sidebar.file_uploader("Markdown files or a zip of them", type=["md", "zip"], accept_multiple_files=True, key="upload")
+            if not files:
+                st.info("Upload `.md` files or a `.zip` of them in the sidebar (or pick another source).")
+                stop()
+            uploads = [(f.name, f.getvalue()) for f in files]
+            source_key = ("upload", upload_digest(uploads))
+        else:
+            folder = SEEDS if source == "seeds" else sidebar.text_input("Folder", key="folder", placeholder="/path/to/articles", persist_state="page")
+            if not folder:
+                st.info("Type the path of a folder of `.md` articles in the sidebar.")
+                stop()
+            source_key = ("folder", folder, folder_fingerprint(folder))
+        with st.spinner("Loading and analysing the corpus…"):
+            corpus = open_corpus(source_key, story_options, _uploads=uploads)
+    except GraphError as err:
+        st.error(escape_markdown(str(err)))
+        stop()
+    if corpus is None:
+        st.error("The upload holds no `.md` file.")
+        stop()
+    G, analysis, report, skipped, root = corpus
+    sidebar.caption(
+        f"{len(report.files):,} files: {report.count('loaded'):,} loaded, {report.count('duplicate'):,} duplicates, "
+        f"{report.count('rejected'):,} rejected, {report.warnings:,} warnings"
     )
-with st.expander(f"Load report: {len(rows):,} files rejected, duplicated or with warnings" + (f", {len(skipped)} skipped in the upload" if skipped else "")):
-    st.dataframe(rows, hide_index=True, width="stretch", key="report_table")
-    if skipped:
-        st.dataframe([{"upload entry": w, "skipped because": r} for w, r in skipped], hide_index=True, key="skipped_table")
-with st.expander("Download the filtered graph"):
-    download(F, analysis, seed, "graph")
 
-keep_valid("view", VIEWS, "Stories")
-view = st.segmented_control("View", VIEWS, key="view", required=True)
+    sidebar.header("Filters")
+    corpus_key = (source_key, story_options)
+    bounds = cached("date_bounds", corpus_key, lambda: date_bounds(G))
+    start = end = None
+    if bounds:
+        first, last = date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])
+        dates = st.session_state.get("dates")
+        if not (isinstance(dates, tuple) and len(dates) == 2 and all(first <= d <= last for d in dates)):
+            st.session_state["dates"] = (first, last)
+        picked = sidebar.date_input("Published between", min_value=first, max_value=last, key="dates")
+        if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
+            start, end = picked[0].isoformat(), picked[1].isoformat()
+    st.session_state["start"], st.session_state["end"] = start, end
+    all_providers = cached("providers", corpus_key, lambda: provider_choices(G))
+    keep_valid("providers", all_providers, [])
+    sidebar.multiselect("Providers", list(all_providers), format_func=all_providers.get, key="providers", placeholder="All providers")
+    all_topics = cached("topics", corpus_key, lambda: topic_choices(G))
+    keep_valid("topics", all_topics, [])
+    sidebar.multiselect("Topics", list(all_topics), format_func=all_topics.get, key="topics", placeholder="All topics")
+    sidebar.slider("Minimum quality", 0, 100, key="quality", help="0 keeps every article, including those without a quality.")
+    sidebar.toggle("Stubs (articles known only from related lists)", key="stubs")
+    sidebar.toggle("Inferred same-story links", key="similar")
+    sidebar.header("Drawing")
+    keep_valid("color", ("story", "provider"), "story")
+    color = sidebar.radio("Colour by", ("story", "provider"), key="color", horizontal=True)
+    limit = sidebar.number_input("Nodes at most", min_value=10, max_value=5000, step=50, key="limit")
+
+    filters = (
+        start, end, tuple(st.session_state["providers"]), tuple(st.session_state["topics"]),
+        st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
+    )
+    F = filtered(source_key, story_options, filters, G)
+    state_key = (source_key, story_options, filters, int(limit))
+
+    # --- Headline numbers, load report ---------------------------------------------------------
+
+    st.title("Related-article explorer")
+    counts = cached("counts", state_key, lambda: view_counts(F, analysis, report))
+    for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
+        column.metric(name.capitalize(), f"{value:,}")
+
+    rows = cached("report", corpus_key, lambda: report_rows(report, root=root))
+    rejected = [row for row in rows if row["status"] == "rejected"]
+    if rejected:
+        st.warning(
+            f"{len(rejected)} file{'s' if len(rejected) != 1 else ''} rejected: "
+            + "; ".join(escape_markdown(f"{row['where']}: {row['reason']}") for row in rejected[:5])
+            + (" …" if len(rejected) > 5 else "")
+        )
+    with st.expander(f"Load report: {len(rows):,} files rejected, duplicated or with warnings" + (f", {len(skipped)} skipped in the upload" if skipped else "")):
+        st.dataframe(rows, hide_index=True, width="stretch", key="report_table")
+        if skipped:
+            st.dataframe([{"upload entry": w, "skipped because": r} for w, r in skipped], hide_index=True, key="skipped_table")
+    with st.expander("Download the filtered graph"):
+        download(F, analysis, seed, "graph")
+
+    keep_valid("view", VIEWS, "Stories")
+    view = st.segmented_control("View", VIEWS, key="view", required=True)
 
 
-def show_graph(column, key: tuple, H, title: str, note: str) -> None:
-    with column:
-        page = draw(key, H, analysis, color, title, note, seed)
-        st.iframe(page, height=GRAPH_HEIGHT)
-        if note:
-            st.caption(note)
+    def show_graph(column, key: tuple, H, title: str, note: str) -> None:
+        with column:
+            page = draw(key, H, analysis, color, title, note, seed)
+            st.iframe(page, height=GRAPH_HEIGHT)
+            if note:
+                st.caption(note)
 
 
-def show_details(node, graph) -> None:
-    if node is not None and node in graph:
-        st.html(details_html(describe_node(graph, node, analysis)))
+    def show_details(node, graph) -> None:
+        if node is not None and node in graph:
+            st.html(details_html(describe_node(graph, node, analysis)))
 
 
-def picked_row(event, rows: list[dict]):
-    chosen = event.selection.rows if event is not None else []
-    return rows[chosen[0]] if chosen and chosen[0] < len(rows) else None
+    def picked_row(event, rows: list[dict]):
+        chosen = event.selection.rows if event is not None else []
+        return rows[chosen[0]] if chosen and chosen[0] < len(rows) else None
 
 
-# --- The views ---------------------------------------------------------------------------
+    # --- The views ---------------------------------------------------------------------------
 
-if view == "Stories":
-    selection = cached("overview", state_key, lambda: select_overview(F, analysis, limit=int(limit)))
-    left, right = st.columns([3, 2])
-    show_graph(left, ("stories", state_key), selection.graph, "Stories", selection.note)
-    with right:
-        table = cached("story_rows", state_key, lambda: story_rows(F, analysis))
-        st.subheader(f"{len(table):,} stories")
-        event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="stories_table", height=360)
-        row = picked_row(event, table) or (table[0] if table else None)
-        if row is not None:
-            show_details(row["story"], selection.graph)
-            st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_story")
+    if view == "Stories":
+        selection = cached("overview", state_key, lambda: select_overview(F, analysis, limit=int(limit)))
+        left, right = st.columns([3, 2])
+        show_graph(left, ("stories", state_key), selection.graph, "Stories", selection.note)
+        with right:
+            table = cached("story_rows", state_key, lambda: story_rows(F, analysis))
+            st.subheader(f"{len(table):,} stories")
+            event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="stories_table", height=360)
+            row = picked_row(event, table) or (table[0] if table else None)
+            if row is not None:
+                show_details(row["story"], selection.graph)
+                st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_story")
 
-elif view == "Story":
-    choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
-    story = choose("story", "Story", choices, "No story has an article within the filters.")
-    st.caption(story_summary(F, analysis, story))  # who broke it, who dominates it
-    selection = select_story(F, analysis, story, limit=int(limit))
-    left, right = st.columns([3, 2])
-    show_graph(left, ("story", story, state_key), selection.graph, f"Story {story}", selection.note)
-    with right:
-        articles_tab, providers_tab, timeline_tab = st.tabs(["Articles", "Providers", "Timeline"])
-        with articles_tab:
+    elif view == "Story":
+        choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
+        story = choose("story", "Story", choices, "No story has an article within the filters.")
+        st.caption(story_summary(F, analysis, story))  # who broke it, who dominates it
+        selection = select_story(F, analysis, story, limit=int(limit))
+        left, right = st.columns([3, 2])
+        show_graph(left, ("story", story, state_key), selection.graph, f"Story {story}", selection.note)
+        with right:
+            articles_tab, providers_tab, timeline_tab = st.tabs(["Articles", "Providers", "Timeline"])
+            with articles_tab:
+                table = article_rows(F, selection.graph, analysis)
+                event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="story_articles",
+                                     column_config={"url": st.column_config.LinkColumn("url")}, height=320)
+                row = picked_row(event, table)
+                if row is not None:
+                    show_details(row["id"], F)
+                    st.button("Open its neighbourhood", on_click=go_to, args=("Article", "article", row["id"]), key="open_article")
+            with providers_tab:
+                st.dataframe(story_provider_rows(F, analysis, story), hide_index=True, key="story_providers",
+                             column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
+            with timeline_tab:
+                timeline = timeline_rows(F, analysis, story)
+                if timeline:
+                    frame = pd.DataFrame(timeline).assign(published=lambda d: pd.to_datetime(d["published"]))
+                    chart = alt.Chart(frame).mark_circle(size=90).encode(
+                        x=alt.X("published:T", title="published"), y=alt.Y("provider:N", title=None, sort=None),
+                        color=alt.Color("broke it:N", scale=alt.Scale(domain=[True, False], range=["#D55E00", "#0072B2"])),
+                        tooltip=["title", "provider", "published"],
+                    )
+                    st.altair_chart(chart, width="stretch")
+                    st.caption("Who published when; the first article (orange) broke the story.")
+                else:
+                    st.info("No article of this story has a publication date.")
+
+    elif view == "Article":
+        query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
+        choices = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=500))
+        left_pick, right_pick = st.columns([4, 1])
+        article = choose("article", "Article", choices, "No article matches this search within the filters.", left_pick)
+        depth = right_pick.slider("Depth", 1, 4, key="depth", persist_state="page")
+        selection = select_neighbourhood(F, analysis, article, depth=depth, limit=int(limit))
+        left, right = st.columns([3, 2])
+        show_graph(left, ("article", article, depth, state_key), selection.graph, "Neighbourhood", selection.note)
+        with right:
+            show_details(article, F)  # with its "Open the page" link
             table = article_rows(F, selection.graph, analysis)
-            event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="story_articles",
-                                 column_config={"url": st.column_config.LinkColumn("url")}, height=320)
-            row = picked_row(event, table)
-            if row is not None:
-                show_details(row["id"], F)
-                st.button("Open its neighbourhood", on_click=go_to, args=("Article", "article", row["id"]), key="open_article")
-        with providers_tab:
-            st.dataframe(story_provider_rows(F, analysis, story), hide_index=True, key="story_providers",
-                         column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
-        with timeline_tab:
-            timeline = timeline_rows(F, analysis, story)
-            if timeline:
-                frame = pd.DataFrame(timeline).assign(published=lambda d: pd.to_datetime(d["published"]))
-                chart = alt.Chart(frame).mark_circle(size=90).encode(
-                    x=alt.X("published:T", title="published"), y=alt.Y("provider:N", title=None, sort=None),
-                    color=alt.Color("broke it:N", scale=alt.Scale(domain=[True, False], range=["#D55E00", "#0072B2"])),
-                    tooltip=["title", "provider", "published"],
-                )
-                st.altair_chart(chart, width="stretch")
-                st.caption("Who published when; the first article (orange) broke the story.")
-            else:
-                st.info("No article of this story has a publication date.")
+            st.dataframe(table, hide_index=True, key="neighbour_table", column_config={"url": st.column_config.LinkColumn("url")}, height=300)
 
-elif view == "Article":
-    query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
-    choices = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=500))
-    left_pick, right_pick = st.columns([4, 1])
-    article = choose("article", "Article", choices, "No article matches this search within the filters.", left_pick)
-    depth = right_pick.slider("Depth", 1, 4, key="depth", persist_state="page")
-    selection = select_neighbourhood(F, analysis, article, depth=depth, limit=int(limit))
-    left, right = st.columns([3, 2])
-    show_graph(left, ("article", article, depth, state_key), selection.graph, "Neighbourhood", selection.note)
-    with right:
-        show_details(article, F)  # with its "Open the page" link
-        table = article_rows(F, selection.graph, analysis)
-        st.dataframe(table, hide_index=True, key="neighbour_table", column_config={"url": st.column_config.LinkColumn("url")}, height=300)
+    elif view == "Provider":
+        choices = cached("provider_choices", state_key, lambda: provider_choices(F))
+        provider = choose("provider", "Provider", choices, "No provider within the filters.")
+        selection = select_provider(F, analysis, provider, limit=int(limit))
+        left, right = st.columns([3, 2])
+        show_graph(left, ("provider", provider, state_key), selection.graph, "Provider", selection.note)
+        with right:
+            show_details(provider, F)
+            own = articles_of(F, provider)
+            articles_tab, stories_tab, co_tab, all_tab = st.tabs(["Articles", "Stories", "Co-covering", "All providers"])
+            with articles_tab:
+                st.dataframe(article_rows(F, own, analysis), hide_index=True, key="provider_articles",
+                             column_config={"url": st.column_config.LinkColumn("url")}, height=300)
+                per_day = analysis.get("timelines", {}).get("providers", {}).get(provider)
+                if per_day:  # on a time axis: a two-year gap is not drawn as one day's
+                    frame = pd.DataFrame(per_day, columns=["day", "articles"]).assign(day=lambda d: pd.to_datetime(d["day"]))
+                    st.altair_chart(alt.Chart(frame, title="Articles per day").mark_bar().encode(
+                        x=alt.X("day:T", title=None), y=alt.Y("articles:Q", title="articles"), tooltip=["day:T", "articles:Q"],
+                    ).properties(height=160), width="stretch")
+            with stories_tab:
+                st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
+            with co_tab:
+                st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
+            with all_tab:
+                st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
+                             column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
 
-elif view == "Provider":
-    choices = cached("provider_choices", state_key, lambda: provider_choices(F))
-    provider = choose("provider", "Provider", choices, "No provider within the filters.")
-    selection = select_provider(F, analysis, provider, limit=int(limit))
-    left, right = st.columns([3, 2])
-    show_graph(left, ("provider", provider, state_key), selection.graph, "Provider", selection.note)
-    with right:
-        show_details(provider, F)
-        own = articles_of(F, provider)
-        articles_tab, stories_tab, co_tab, all_tab = st.tabs(["Articles", "Stories", "Co-covering", "All providers"])
-        with articles_tab:
-            st.dataframe(article_rows(F, own, analysis), hide_index=True, key="provider_articles",
-                         column_config={"url": st.column_config.LinkColumn("url")}, height=300)
-            per_day = analysis.get("timelines", {}).get("providers", {}).get(provider)
-            if per_day:  # on a time axis: a two-year gap is not drawn as one day's
-                frame = pd.DataFrame(per_day, columns=["day", "articles"]).assign(day=lambda d: pd.to_datetime(d["day"]))
-                st.altair_chart(alt.Chart(frame, title="Articles per day").mark_bar().encode(
-                    x=alt.X("day:T", title=None), y=alt.Y("articles:Q", title="articles"), tooltip=["day:T", "articles:Q"],
-                ).properties(height=160), width="stretch")
-        with stories_tab:
-            st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
-        with co_tab:
-            st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
-        with all_tab:
-            st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
-                         column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})
+    elif view == "Topic":
+        choices = cached("topic_choices", state_key, lambda: topic_choices(F))
+        topic = choose("topic", "Topic", choices, "No topic within the filters.")
+        selection = select_topic(F, analysis, topic, limit=int(limit))
+        left, right = st.columns([3, 2])
+        show_graph(left, ("topic", topic, state_key), selection.graph, "Topic", selection.note)
+        with right:
+            tagged = articles_of(F, topic)
+            stories_tab, providers_tab, all_tab = st.tabs(["Stories", "Providers", "All topics"])
+            with stories_tab:
+                table = cached("topic_stories", (state_key, topic), lambda: topic_story_rows(F, analysis, topic))
+                event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="topic_stories", height=300)
+                row = picked_row(event, table)
+                if row is not None:
+                    st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_topic_story")
+            with providers_tab:
+                st.dataframe(cached("topic_providers", (state_key, topic), lambda: provider_rows(F, analysis, nodes=tagged)), hide_index=True, key="topic_providers", height=300)
+            with all_tab:
+                st.dataframe(cached("topic_rows", state_key, lambda: topic_rows(F, analysis)), hide_index=True, key="all_topics", height=300)
 
-elif view == "Topic":
-    choices = cached("topic_choices", state_key, lambda: topic_choices(F))
-    topic = choose("topic", "Topic", choices, "No topic within the filters.")
-    selection = select_topic(F, analysis, topic, limit=int(limit))
-    left, right = st.columns([3, 2])
-    show_graph(left, ("topic", topic, state_key), selection.graph, "Topic", selection.note)
-    with right:
-        tagged = articles_of(F, topic)
-        stories_tab, providers_tab, all_tab = st.tabs(["Stories", "Providers", "All topics"])
-        with stories_tab:
-            table = cached("topic_stories", (state_key, topic), lambda: topic_story_rows(F, analysis, topic))
-            event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="topic_stories", height=300)
-            row = picked_row(event, table)
-            if row is not None:
-                st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_topic_story")
-        with providers_tab:
-            st.dataframe(cached("topic_providers", (state_key, topic), lambda: provider_rows(F, analysis, nodes=tagged)), hide_index=True, key="topic_providers", height=300)
-        with all_tab:
-            st.dataframe(cached("topic_rows", state_key, lambda: topic_rows(F, analysis)), hide_index=True, key="all_topics", height=300)
+    write_url_state()
 
-write_url_state()
+
+# Streamlit runs this script as __main__; a parse worker started by "spawn" (the server runs
+# threads, so scan never forks there) imports it as __mp_main__, where it must draw nothing
+if __name__ == "__main__":
+    main()

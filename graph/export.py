@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -11,7 +12,7 @@ import re
 import zipfile
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Callable, Iterable
 
 import networkx as nx
 
@@ -269,22 +270,32 @@ def _unify(old: str | None, new: str | None) -> str | None:
     return "string"
 
 
+_CAST = {"long": int, "double": float, "boolean": bool, "string": _text}
+
+
 def _typed_rows(records: list[dict]) -> tuple[dict[str, str | None], list[dict]]:
     """Scalar rows and one type per key over all of them (None when a key is always None).
 
     ``int`` and ``float`` in one key become ``double``; any other mix becomes ``string``.
     """
     rows = [{key: scalar_value(value) for key, value in record.items()} for record in records]
+    types = _types(rows, scalar=False)
+    return types, [_typed_row(row, types, scalar=False) for row in rows]
+
+
+def _types(records: Iterable[dict], *, scalar: bool = True) -> dict[str, str | None]:
+    """:func:`_typed_rows`' types alone, holding no row (``scalar=False``: values already scalar)."""
     types: dict[str, str | None] = {}
-    for row in rows:
-        for key, value in row.items():
-            types[key] = _unify(types.get(key), _type_of(value))
-    cast = {"long": int, "double": float, "boolean": bool, "string": _text}
-    typed = [
-        {key: cast[types[key]](value) for key, value in row.items() if value is not None}
-        for row in rows
-    ]
-    return types, typed
+    for record in records:
+        for key, value in record.items():
+            types[key] = _unify(types.get(key), _type_of(scalar_value(value) if scalar else value))
+    return types
+
+
+def _typed_row(record: dict, types: dict[str, str | None], *, scalar: bool = True) -> dict:
+    """One row of :func:`_typed_rows`, given its types (``scalar=False``: values already scalar)."""
+    row = {key: scalar_value(value) for key, value in record.items()} if scalar else record
+    return {key: _CAST[types[key]](value) for key, value in row.items() if value is not None}
 
 
 def _xml(text: str) -> str:
@@ -313,7 +324,7 @@ def _json_value(value):
 # --- the formats: each returns its parts as bytes ---------------------------------------------
 
 
-def _graphml_parts(H: nx.DiGraph) -> dict[str, bytes]:
+def _write_graphml(H: nx.DiGraph, out: BinaryIO) -> None:
     node_types, node_rows = _typed_rows([data for _, data in H.nodes(data=True)])
     _, edge_rows = _typed_rows([data for _, _, data in H.edges(data=True)])
     _, (graph_row,) = _typed_rows([dict(H.graph)])
@@ -325,75 +336,106 @@ def _graphml_parts(H: nx.DiGraph) -> dict[str, bytes]:
     F.graph.update(clean(graph_row))
     F.add_nodes_from((_xml(n), clean(row)) for n, row in zip(H, node_rows))
     F.add_edges_from((_xml(u), _xml(v), clean(row)) for (u, v), row in zip(H.edges(), edge_rows))
-    buffer = io.BytesIO()
-    nx.write_graphml(F, buffer, encoding="utf-8", prettyprint=True, infer_numeric_types=False)
-    return {"": buffer.getvalue()}
+    del node_rows, edge_rows
+    nx.write_graphml(F, out, encoding="utf-8", prettyprint=True, infer_numeric_types=False)  # lxml: streamed
 
 
 def _hex_rgb(color: str) -> dict[str, str]:
     return {"r": str(int(color[1:3], 16)), "g": str(int(color[3:5], 16)), "b": str(int(color[5:7], 16))}
 
 
-def _gexf_parts(H: nx.DiGraph) -> dict[str, bytes]:
+def _write_gexf(H: nx.DiGraph, out: BinaryIO) -> None:
+    """GEXF 1.3, written element by element (lxml's incremental writer): a 100,000-article
+    graph's ~1 GB of XML is never held, nor a tree of it (~10 GB)."""
     from lxml import etree
 
-    node_types, node_rows = _typed_rows([
-        {k: v for k, v in data.items() if k not in LOOK and k != "label"} for _, data in H.nodes(data=True)
-    ])
-    edge_types, edge_rows = _typed_rows([
-        {k: v for k, v in data.items() if k != "label" and not (k == "weight" and _type_of(v) in ("long", "double"))}
-        for _, _, data in H.edges(data=True)
-    ])
+    def node_fields(data: dict) -> dict:
+        return {k: v for k, v in data.items() if k not in LOOK and k != "label"}
+
+    def edge_fields(data: dict) -> dict:
+        return {k: v for k, v in data.items() if k != "label" and not (k == "weight" and _type_of(v) in ("long", "double"))}
+
+    node_types = _types(node_fields(data) for _, data in H.nodes(data=True))
+    edge_types = _types(edge_fields(data) for _, _, data in H.edges(data=True))
     _, (graph_row,) = _typed_rows([dict(H.graph)])
+    gexf, viz = f"{{{GEXF_NS}}}", f"{{{VIZ_NS}}}"
 
-    def attributes(parent, cls: str, types: dict) -> None:
-        declared = [(key, kind) for key, kind in types.items() if kind is not None]
-        element = etree.SubElement(parent, "attributes", {"class": cls})
-        for key, kind in declared:
-            etree.SubElement(element, "attribute", id=_xml(key), title=_xml(key), type=kind)
+    def empty(xf, tag: str, attributes: dict) -> None:
+        with xf.element(tag, attributes):
+            pass
 
-    def attvalues(parent, row: dict) -> None:
+    def attributes(xf, cls: str, types: dict) -> None:
+        with xf.element(gexf + "attributes", {"class": cls}):
+            for key, kind in types.items():
+                if kind is not None:
+                    empty(xf, gexf + "attribute", {"id": _xml(key), "title": _xml(key), "type": kind})
+
+    def attvalues(xf, row: dict) -> None:
         if row:
-            element = etree.SubElement(parent, "attvalues")
-            for key, value in row.items():
-                etree.SubElement(element, "attvalue", {"for": _xml(key), "value": _xml(_text(value))})
+            with xf.element(gexf + "attvalues"):
+                for key, value in row.items():
+                    empty(xf, gexf + "attvalue", {"for": _xml(key), "value": _xml(_text(value))})
 
-    # No xsi:schemaLocation: the official RelaxNG schema does not allow it on <gexf>.
-    root = etree.Element("gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS}, version="1.3")
-    meta = etree.SubElement(root, "meta")
-    etree.SubElement(meta, "creator").text = "related-article-graph"
-    if graph_row:
-        etree.SubElement(meta, "description").text = _xml(json.dumps(graph_row, ensure_ascii=False))
-    graph = etree.SubElement(root, "graph", defaultedgetype="directed", mode="static", idtype="string")
-    attributes(graph, "node", node_types)
-    attributes(graph, "edge", edge_types)
-    nodes = etree.SubElement(graph, "nodes", count=str(H.number_of_nodes()))
-    for (n, data), row in zip(H.nodes(data=True), node_rows):
-        node = etree.SubElement(nodes, "node", id=_xml(n))
-        if data.get("label") is not None:
-            node.set("label", _xml(_text(scalar_value(data["label"]))))
-        attvalues(node, row)
-        if "color" in data:
-            etree.SubElement(node, f"{{{VIZ_NS}}}color", _hex_rgb(data["color"]))
-        if "size" in data:
-            etree.SubElement(node, f"{{{VIZ_NS}}}size", value=_text(float(data["size"])))
-        if "x" in data and "y" in data:
-            # Gephi's y axis points up, the browser's down: negate y so the picture is the same.
-            etree.SubElement(node, f"{{{VIZ_NS}}}position", x=_text(float(data["x"])), y=_text(-float(data["y"]) + 0.0))
-    edges = etree.SubElement(graph, "edges", count=str(H.number_of_edges()))
-    for (u, v, data), row in zip(H.edges(data=True), edge_rows):
-        edge = etree.SubElement(edges, "edge", source=_xml(u), target=_xml(v))
-        if _type_of(data.get("weight")) in ("long", "double"):
-            edge.set("weight", repr(float(data["weight"])))
-        if data.get("label") is not None:
-            edge.set("label", _xml(_text(scalar_value(data["label"]))))
-        attvalues(edge, row)
-    return {"": etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)}
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        # No xsi:schemaLocation: the official RelaxNG schema does not allow it on <gexf>.
+        with xf.element(gexf + "gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS}, version="1.3"):
+            xf.write("\n")
+            with xf.element(gexf + "meta"):
+                with xf.element(gexf + "creator"):
+                    xf.write("related-article-graph")
+                if graph_row:
+                    with xf.element(gexf + "description"):
+                        xf.write(_xml(json.dumps(graph_row, ensure_ascii=False)))
+            xf.write("\n")
+            with xf.element(gexf + "graph", defaultedgetype="directed", mode="static", idtype="string"):
+                attributes(xf, "node", node_types)
+                attributes(xf, "edge", edge_types)
+                xf.write("\n")
+                with xf.element(gexf + "nodes", count=str(H.number_of_nodes())):
+                    for n, data in H.nodes(data=True):
+                        xf.write("\n")
+                        node = {"id": _xml(n)}
+                        if data.get("label") is not None:
+                            node["label"] = _xml(_text(scalar_value(data["label"])))
+                        with xf.element(gexf + "node", node):
+                            attvalues(xf, _typed_row(node_fields(data), node_types))
+                            if "color" in data:
+                                empty(xf, viz + "color", _hex_rgb(data["color"]))
+                            if "size" in data:
+                                empty(xf, viz + "size", {"value": _text(float(data["size"]))})
+                            if "x" in data and "y" in data:
+                                # Gephi's y axis points up, the browser's down: negate y so the picture is the same.
+                                empty(xf, viz + "position", {"x": _text(float(data["x"])), "y": _text(-float(data["y"]) + 0.0)})
+                xf.write("\n")
+                with xf.element(gexf + "edges", count=str(H.number_of_edges())):
+                    for u, v, data in H.edges(data=True):
+                        xf.write("\n")
+                        edge = {"source": _xml(u), "target": _xml(v)}
+                        if _type_of(data.get("weight")) in ("long", "double"):
+                            edge["weight"] = repr(float(data["weight"]))
+                        if data.get("label") is not None:
+                            edge["label"] = _xml(_text(scalar_value(data["label"])))
+                        with xf.element(gexf + "edge", edge):
+                            attvalues(xf, _typed_row(edge_fields(data), edge_types))
+                xf.write("\n")
+            xf.write("\n")
+    out.write(b"\n")
 
 
-def _json_parts(H: nx.DiGraph) -> dict[str, bytes]:
+def _write_json(H: nx.DiGraph, out: BinaryIO) -> None:
+    """networkx node-link JSON, written as it is encoded (the text of a large graph is never held whole)."""
     data = _json_value(nx.node_link_data(H, edges="edges"))
-    return {"": utf8(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n")}
+    chunks: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1, allow_nan=False).iterencode(data):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > 1 << 20:
+            out.write(utf8("".join(chunks)))
+            chunks, size = [], 0
+    chunks.append("\n")
+    out.write(utf8("".join(chunks)))
 
 
 def _columns(records: list[dict], first: tuple[str, ...]) -> list[str]:
@@ -469,7 +511,8 @@ def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
     return parts
 
 
-def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dict[str, bytes]:
+def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dict[str, bytes] | Callable:
+    """The export's parts as bytes by name, or, for the formats of :data:`_STREAMED`, a function writing it into a binary file."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     if analysis is None:
@@ -482,13 +525,13 @@ def _parts(G: nx.DiGraph, *, format: str, analysis, seed: int, positions) -> dic
         page = render_html(G, seed=seed, analysis=analysis, positions=positions, title="Related-article graph")
         return {"": utf8(page)}
     H = annotate_graph(G, analysis=analysis, seed=seed, positions=positions)
-    return {
-        "graphml": _graphml_parts,
-        "gexf": _gexf_parts,
-        "json": _json_parts,
-        "csv": _csv_parts,
-        "parquet": _parquet_parts,
-    }[format](H)
+    if format in _STREAMED:
+        return functools.partial(_STREAMED[format], H)
+    return {"csv": _csv_parts, "parquet": _parquet_parts}[format](H)
+
+
+#: The formats written into the output file as they are made (one file each; no copy of it in memory).
+_STREAMED = {"graphml": _write_graphml, "gexf": _write_gexf, "json": _write_json}
 
 
 def _zip(parts: dict[str, bytes], suffix: str) -> bytes:
@@ -568,6 +611,11 @@ def write_graph(
     G is not modified. The conversions of each format are in the README ("Exports").
     """
     parts = _parts(G, format=format, analysis=analysis, seed=seed, positions=positions)
+    if callable(parts):
+        path = Path(path)
+        with open(path, "wb") as out:
+            parts(out)
+        return [path]
     return _write_parts(parts, path, _SUFFIX.get(format, ""))
 
 
@@ -593,6 +641,10 @@ def export_bytes(
     ('A, "B"', '#9AA0A6')
     """
     parts = _parts(G, format=format, analysis=analysis, seed=seed, positions=positions)
+    if callable(parts):
+        buffer = io.BytesIO()
+        parts(buffer)
+        return buffer.getvalue()
     if list(parts) == [""]:
         return parts[""]
     return _zip(parts, _SUFFIX[format])
