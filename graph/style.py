@@ -6,7 +6,7 @@ import math
 
 import networkx as nx
 
-__all__ = ["PALETTE", "NEUTRAL", "SHAPES", "compute_layout", "node_colors", "node_sizes", "group_nodes", "size_scores"]
+__all__ = ["PALETTE", "NEUTRAL", "SHAPES", "compute_layout", "screen_positions", "node_colors", "node_sizes", "group_nodes", "size_scores"]
 
 #: Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10 extras); group i gets PALETTE[i % n].
 PALETTE = (
@@ -27,10 +27,38 @@ HUB_KINDS = frozenset({"provider", "topic"})
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 
+#: Width of a drawing, in screen pixels at zoom 1, per square root of its nodes (at least _SPAN_MIN).
+_SPAN_PER_ROOT = 70.0
+_SPAN_MIN = 600.0
+
+
+def screen_positions(positions: dict, G: nx.Graph) -> dict:
+    """``positions`` of G's nodes scaled to a drawing about as wide as a browser frame shows at
+    zoom 1 (:data:`_SPAN_PER_ROOT`): fitted into the frame, the labels (14 px) and nodes (6-30 px)
+    are then drawn near their size. At the layout's own scale (2,000 units and more) the
+    fitted zoom was 0.07-0.2, below vis-network's 5 px threshold for labels: none showed.
+
+    >>> screen_positions({"a": (0.0, 0.0), "b": (2000.0, 1000.0)}, nx.path_graph(["a", "b"]))
+    {'a': (0.0, 0.0), 'b': (600.0, 300.0)}
+    """
+    points = [positions[n] for n in G if n in positions]
+    if len(points) < 2:
+        return positions
+    xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    if not span > 0:
+        return positions
+    factor = max(_SPAN_MIN, _SPAN_PER_ROOT * math.sqrt(len(points))) / span
+    return {n: (round(float(x) * factor, 2), round(float(y) * factor, 2)) for n, (x, y) in positions.items()}
+
+
 def compute_layout(
-    G: nx.Graph, *, seed: int = 0, scale: float = 1000.0, groups: dict | None = None
+    G: nx.Graph, *, seed: int = 0, scale: float | None = None, groups: dict | None = None
 ) -> dict[str, tuple[float, float]]:
     """Return a position ``(x, y)`` for every node, the same for the same graph and seed.
+
+    With ``scale`` None (default) the drawing is about as wide as a browser frame shows at
+    zoom 1 (:func:`screen_positions`); a number is the radius of the layout instead.
 
     Up to SPRING_LIMIT nodes: a seeded force-directed (Fruchterman-Reingold) layout of the
     linked nodes, and the nodes without a link on a ring around it.
@@ -55,6 +83,8 @@ def compute_layout(
     """
     if G.number_of_nodes() == 0:
         return {}
+    if scale is None:
+        return screen_positions(compute_layout(G, seed=seed, scale=1000.0, groups=groups), G)
     if G.number_of_nodes() > SPRING_LIMIT:
         return _packed_layout(G, scale=scale, groups=groups or {})
     H = nx.Graph()

@@ -43,31 +43,6 @@ _OPTIONS = {
 }
 
 
-#: Width of a drawing, in screen pixels at zoom 1, per square root of its nodes (at least _SPAN_MIN).
-_SPAN_PER_ROOT = 70.0
-_SPAN_MIN = 600.0
-
-
-def _on_screen(positions: dict, G: nx.Graph) -> dict:
-    """``positions`` of G's nodes scaled to a drawing about as wide as a browser frame shows at
-    zoom 1 (:data:`_SPAN_PER_ROOT`): fitted into the frame, the labels (14 px) and nodes (6-30 px)
-    are then drawn near their size. At the layout's own scale (2,000 units and more) the
-    fitted zoom was 0.07-0.2, below vis-network's 5 px threshold for labels: none showed.
-
-    >>> _on_screen({"a": (0.0, 0.0), "b": (2000.0, 1000.0)}, nx.path_graph(["a", "b"]))
-    {'a': (0.0, 0.0), 'b': (600.0, 300.0)}
-    """
-    points = [positions[n] for n in G if n in positions]
-    if len(points) < 2:
-        return positions
-    xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys))
-    if not span > 0:
-        return positions
-    factor = max(_SPAN_MIN, _SPAN_PER_ROOT * math.sqrt(len(points))) / span
-    return {n: (round(float(x) * factor, 2), round(float(y) * factor, 2)) for n, (x, y) in positions.items()}
-
-
 def vis_assets() -> tuple[str, str]:
     """Return the vis-network JavaScript and CSS bundled with pyvis, ready to inline.
 
@@ -328,7 +303,6 @@ def render_html(
         scores = size_scores(G, analysis.get("pagerank"))
     if positions is None:
         positions = compute_layout(G, seed=seed, groups=analysis.get("clusters"))
-    positions = _on_screen(positions, G)
     colors = node_colors(G, groups)
     sizes = node_sizes(G, scores, smallest=6.0, largest=30.0)
     labelled = set(sorted(G, key=lambda n: (-sizes[n], str(n)))[:label_limit])

@@ -60,9 +60,9 @@ def test_compute_layout_packs_large_graphs_fast_and_repeatably():
         if i % 10:
             G.add_edge(f"a{i:05}", f"a{i - i % 10:05}")  # 300 stories of 10, each a star
     started = time.perf_counter()
-    positions = compute_layout(G, seed=0)
+    positions = compute_layout(G, seed=0, scale=1000.0)
     assert time.perf_counter() - started < 5
-    assert positions == compute_layout(G, seed=0) and len(positions) == 3030
+    assert positions == compute_layout(G, seed=0, scale=1000.0) and len(positions) == 3030
     # each story's hub at its disk's centre, its nine members within two units of disk radius
     hub, member = positions["a00000"], positions["a00001"]
     spread = max(abs(positions[n][0]) for n in positions)
@@ -104,4 +104,5 @@ def test_nodes_without_links_sit_on_a_ring_around_the_drawing():
     linked = [positions[n] for n in "abcd"]
     assert max(max(abs(x), abs(y)) for x, y in linked) == pytest.approx(1000.0, abs=0.01)  # the linked fill the box
     assert [positions[n] for n in "xy"] == [(0.0, 1200.0), (0.0, -1200.0)]
-    assert compute_layout(nx.empty_graph(["p", "q"])) == {"p": (0.0, 1000.0), "q": (0.0, -1000.0)}
+    assert compute_layout(nx.empty_graph(["p", "q"]), scale=1000.0) == {"p": (0.0, 1000.0), "q": (0.0, -1000.0)}
+    assert compute_layout(nx.empty_graph(["p", "q"])) == {"p": (0.0, 300.0), "q": (0.0, -300.0)}  # 600 pixels apart

@@ -10,7 +10,7 @@ import re
 import networkx as nx
 import pytest
 
-from graph.style import PALETTE
+from graph.style import PALETTE, compute_layout
 from graph.view import details_html, json_for_html, render_html, tooltip_text, vis_assets
 
 HOSTILE = [
@@ -86,20 +86,19 @@ def test_render_html_uses_given_positions_colours_and_no_physics():
     G.nodes["b"].update(kind="provider", label="B")
     data = data_of(render_html(G, positions={"a": (1.0, 2.0), "b": (3.0, 4.0)}, groups={"a": 1}, scores={"a": 1.0}))
     a, b = data["nodes"]
-    # the given layout, scaled to 600 screen pixels across (its span is 2): labels show at the fitted zoom
-    assert (a["x"], a["y"], b["x"], b["y"]) == (300.0, 600.0, 900.0, 1200.0)
+    assert (a["x"], a["y"], b["x"], b["y"]) == (1.0, 2.0, 3.0, 4.0)
     assert a["color"]["background"] == PALETTE[1] and a["shape"] == "dot" and b["shape"] == "square"
     assert (a["size"], b["size"]) == (30.0, 6.0)
     assert data["options"]["physics"] == {"enabled": False}
     assert data["edges"] == [{"from": "a", "to": "b", "color": {"color": "#c8ccd0", "opacity": 0.5}}]
 
 
-def test_a_drawing_is_about_as_wide_as_a_frame_whatever_its_layouts_scale():
-    G = nx.DiGraph()
-    G.add_nodes_from((str(i), {"kind": "article", "label": str(i), "in_corpus": True}) for i in range(400))
-    positions = {str(i): (10_000.0 * (i % 20), 3_000.0 * (i // 20)) for i in range(400)}
-    xs = [node["x"] for node in data_of(render_html(G, positions=positions))["nodes"]]
-    assert (min(xs), max(xs)) == (0.0, 1400.0)  # 70 pixels per square root of 400 nodes
+@pytest.mark.parametrize("n, span", [(2, 600.0), (400, 1400.0), (1500, 2711.09)])
+def test_a_drawing_is_about_as_wide_as_a_frame_whatever_its_layout(n, span):
+    """70 pixels per square root of the nodes (600 at least): fitted into a frame, labels show."""
+    G = nx.path_graph([str(i) for i in range(n)]) if n <= 1000 else nx.empty_graph([str(i) for i in range(n)])
+    xs, ys = zip(*compute_layout(G, seed=1).values())
+    assert round(max(max(xs) - min(xs), max(ys) - min(ys)), 2) == span
 
 
 def test_render_html_labels_only_the_largest_nodes_of_a_big_graph():
