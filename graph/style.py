@@ -29,7 +29,7 @@ _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 #: Width of a drawing, in screen pixels at zoom 1, per square root of its nodes (at least _SPAN_MIN).
 _SPAN_PER_ROOT = 70.0
-_SPAN_MIN = 600.0
+_SPAN_MIN = 1000.0
 
 
 def screen_positions(positions: dict, G: nx.Graph) -> dict:
@@ -39,7 +39,7 @@ def screen_positions(positions: dict, G: nx.Graph) -> dict:
     fitted zoom was 0.07-0.2, below vis-network's 5 px threshold for labels: none showed.
 
     >>> screen_positions({"a": (0.0, 0.0), "b": (2000.0, 1000.0)}, nx.path_graph(["a", "b"]))
-    {'a': (0.0, 0.0), 'b': (600.0, 300.0)}
+    {'a': (0.0, 0.0), 'b': (1000.0, 500.0)}
     """
     points = [positions[n] for n in G if n in positions]
     if len(points) < 2:

@@ -105,4 +105,4 @@ def test_nodes_without_links_sit_on_a_ring_around_the_drawing():
     assert max(max(abs(x), abs(y)) for x, y in linked) == pytest.approx(1000.0, abs=0.01)  # the linked fill the box
     assert [positions[n] for n in "xy"] == [(0.0, 1200.0), (0.0, -1200.0)]
     assert compute_layout(nx.empty_graph(["p", "q"]), scale=1000.0) == {"p": (0.0, 1000.0), "q": (0.0, -1000.0)}
-    assert compute_layout(nx.empty_graph(["p", "q"])) == {"p": (0.0, 300.0), "q": (0.0, -300.0)}  # 600 pixels apart
+    assert compute_layout(nx.empty_graph(["p", "q"])) == {"p": (0.0, 500.0), "q": (0.0, -500.0)}  # 1,000 pixels apart
