@@ -78,10 +78,13 @@ LIMITS = {
     "threshold": (0.05, 1.0), "window": (0.0, 3650.0), "same_provider": (0.05, 1.0), "resolution": (0.0, 10.0),
 }
 
-st.set_page_config(page_title="Related-article explorer", layout="wide")
-
-
 # --- URL state: read once per session, written back after every run ------------------------
+
+
+#: Articles a search lists at most (the most central first).
+SEARCH_LIMIT = 500
+#: Edges from which the download panel says how large and slow the files are.
+LARGE_DOWNLOAD = 200_000
 
 
 def read_url_state() -> None:
@@ -268,6 +271,7 @@ def download(G, analysis, seed: int, name: str) -> None:
 
 def main() -> None:
     """The page: sidebar (data source, filters, drawing), figures, load report, downloads and the five views."""
+    st.set_page_config(page_title="Related-article explorer", layout="wide")
     # --- Sidebar: data source and filters ---------------------------------------------------
 
     read_url_state()
@@ -375,6 +379,13 @@ def main() -> None:
         if skipped:
             st.dataframe([{"upload entry": w, "skipped because": r} for w, r in skipped], hide_index=True, key="skipped_table")
     with st.expander("Download the filtered graph"):
+        if F.number_of_edges() > LARGE_DOWNLOAD:  # measured at 100k articles: 2M edges, 0.8-1 GB, about a minute each
+            st.warning(
+                f"{F.number_of_nodes():,} nodes and {F.number_of_edges():,} edges: each file is large (about 0.4 GB per "
+                "million edges as GraphML, GEXF, JSON or HTML; Parquet a tenth of that) and takes a minute or more to "
+                "make, in the server's memory. Filter first, or write it with `python -m graph export`, which "
+                "streams into the file."
+            )
         download(F, analysis, seed, "graph")
 
     keep_valid("view", VIEWS, "Stories")
@@ -450,7 +461,11 @@ def main() -> None:
 
     elif view == "Article":
         query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
-        choices = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=500))
+        found = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT + 1))
+        choices = dict(list(found.items())[:SEARCH_LIMIT])
+        if len(found) > SEARCH_LIMIT:
+            st.caption(f"More than {SEARCH_LIMIT} articles match: the {SEARCH_LIMIT} most central are listed. "
+                       "Narrow the search to reach the others.")
         left_pick, right_pick = st.columns([4, 1])
         article = choose("article", "Article", choices, "No article matches this search within the filters.", left_pick)
         depth = right_pick.slider("Depth", 1, 4, key="depth", persist_state="page")

@@ -252,29 +252,51 @@ def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 5
     return {n: f"{_name(G, n)} — {_name(G, G.nodes[n].get('provider'))}" for n in found[:limit]}
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
     """One line on who broke a story and who dominates it (the whole story, as analysed), Markdown-escaped.
+
+    Articles and stubs are counted apart; a tie for the largest share is said as such; when
+    G (the filtered graph) holds fewer of the story's articles, the line says so.
 
     Examples
     --------
     >>> G = nx.DiGraph([("a", "p")]); G.nodes["p"]["label"] = "P*"
-    >>> G.nodes["a"].update(published="2020-01-02T08:00:00Z")
-    >>> analysis = {"stories": [{"id": 0, "size": 3, "first": "a", "first_provider": "p", "dominant": "p",
-    ...                          "dominant_share": 2 / 3, "hhi": 0.5556, "providers": [("p", 2), ("q", 1)]}]}
+    >>> G.nodes["a"].update(kind="article", published="2020-01-02T08:00:00Z")
+    >>> analysis = {"clusters": {"a": 0, "b": 0, "c": 0}, "stories": [{"id": 0, "size": 3, "articles": 2, "stubs": 1,
+    ...     "first": "a", "first_provider": "p", "dominant": "p", "dominant_share": 2 / 3, "hhi": 0.5556,
+    ...     "providers": [("p", 2), ("q", 1)]}]}
     >>> print(story_summary(G, analysis, 0))
-    3 articles from 2 providers · broken by P\\* on 2020\\-01\\-02 · dominated by P\\* \\(67\\% of the articles\\) · concentration \\(HHI\\) 0\\.56
+    2 articles and 1 stub from 2 providers · broken by P\\* on 2020\\-01\\-02 · dominated by P\\* \\(67\\% of the articles\\) · concentration \\(HHI\\) 0\\.56 · the filters show 1 of them
+    >>> analysis["stories"][0].update(providers=[("p", 1), ("q", 1), ("r", 1)], dominant_share=1 / 3)
+    >>> print(story_summary(G, analysis, 0).split(" · ")[2])
+    no single dominant provider \\(3 tied at 33\\%\\)
     """
     found = next((s for s in analysis.get("stories", []) if s.get("id") == story), None)
     if found is None:
         return ""
-    parts = [f"{found.get('size', 0)} articles from {len(found.get('providers') or [])} providers"]
+    size = found.get("size", 0)
+    articles, stubs = found.get("articles", size), found.get("stubs", 0)
+    providers = found.get("providers") or []
+    parts = [_counted(articles, "article") + (f" and {_counted(stubs, 'stub')}" if stubs else "")
+             + f" from {_counted(len(providers), 'provider')}"]
     if found.get("first_provider"):
         day = _day(G.nodes[found["first"]].get("published")) if found.get("first") in G else ""
         parts.append(f"broken by {_name(G, found['first_provider'])}" + (f" on {day}" if day else ""))
     if found.get("dominant"):
-        parts.append(f"dominated by {_name(G, found['dominant'])} ({found.get('dominant_share', 0):.0%} of the articles)")
+        tied = sum(1 for _, count in providers if providers and count == providers[0][1])
+        if tied > 1:
+            parts.append(f"no single dominant provider ({tied} tied at {found.get('dominant_share', 0):.0%})")
+        else:
+            parts.append(f"dominated by {_name(G, found['dominant'])} ({found.get('dominant_share', 0):.0%} of the articles)")
     if found.get("hhi") is not None:
         parts.append(f"concentration (HHI) {found['hhi']:.2f}")
+    shown = len(_members_in(G, analysis).get(story, ())) if "clusters" in analysis else size
+    if shown < size:
+        parts.append(f"the filters show {shown:,} of them")
     return " · ".join(escape_markdown(part) for part in parts)
 
 

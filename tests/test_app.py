@@ -195,6 +195,18 @@ def test_provider_view_charts_articles_per_day_on_a_time_axis():
 def test_story_view_says_who_broke_the_story_and_who_dominates_it():
     at = run_app(view="Story")
     assert not at.exception
-    assert at.caption[0].value.replace("\\", "") == (  # the seeds' largest story: three outlets, one article each
-        "3 articles from 3 providers · broken by Washington Post on 2021-02-17 · "
-        "dominated by Washington Post (33% of the articles) · concentration (HHI) 0.33")
+    assert at.caption[0].value.replace("\\", "") == (  # the seeds' largest story: three outlets, one each, two stubs
+        "1 article and 2 stubs from 3 providers · broken by Washington Post on 2021-02-17 · "
+        "no single dominant provider (3 tied at 33%) · concentration (HHI) 0.33")
+
+
+def test_a_parse_worker_importing_the_page_runs_none_of_it(monkeypatch):
+    """Under the server (threads) scan starts workers by "spawn", which import app.py as __mp_main__."""
+    import runpy
+
+    import streamlit
+
+    drawn = []
+    monkeypatch.setattr(streamlit, "set_page_config", lambda **options: drawn.append(options))
+    page = runpy.run_path(str(APP), run_name="__mp_main__")
+    assert (drawn, callable(page["main"])) == ([], True)
