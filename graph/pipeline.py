@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import networkx as nx
 
@@ -38,6 +38,7 @@ def analyse_articles(
     resolution: float | None = DEFAULT_RESOLUTION,
     related_weight: float = DEFAULT_RELATED_WEIGHT,
     similar_edges: bool = True,
+    stage: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Build the graph of ``articles``, infer same-story links and analyse it.
 
@@ -56,6 +57,9 @@ def analyse_articles(
         views and exports need them. The analysis reads them from ``pairs`` either way,
         so a command that only counts and ranks passes False: at 100,000 articles that
         saves ~1.5M edges (~2.5 s and ~0.3 GB).
+    stage : callable, optional
+        Called with a short text as each step starts ("Building the graph", …), for a
+        progress line: at 100,000 articles the steps take seconds each.
 
     Returns
     -------
@@ -72,12 +76,20 @@ def analyse_articles(
     >>> result["stories"][0]["members"], result["stories"][0]["label"]
     (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, recall, robot, vacuum')
     """
+    def starting(text: str) -> None:
+        if stage is not None:
+            stage(text)
+
+    starting("Building the graph")
     G = build_graph(articles)
     pairs = None
     if similar:  # every alike pair is evidence for the clusters; only each article's best become edges
+        starting("Finding articles that report the same story")
         pairs = similarity_pairs(G, threshold=threshold, window_days=window_days, neighbours=neighbours,
                                  same_provider=same_provider)
+    starting("Finding stories, central articles and dominant providers")
     result = analyse_graph(G, seed=seed, resolution=resolution, related_weight=related_weight, similarity=pairs)
     if pairs is not None and similar_edges:
+        starting("Adding the same-story links to the graph")
         G = link_similar(G, pairs=pairs, copy=False)  # G is ours, just built: no copy needed
     return Analysis(G, result, pairs)

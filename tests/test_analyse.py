@@ -668,3 +668,14 @@ def test_members_by_story_and_time_sort_as_their_texts_do():
 def test_label_stories_rejects_a_bad_number_of_terms(terms):
     with pytest.raises(ValueError, match=r"^terms must be an integer >= 0, got "):
         label_stories([["Acme recalls robot vacuum"]], terms=terms)
+
+
+def test_analyse_articles_names_each_step_as_it_starts():
+    from graph.pipeline import analyse_articles
+    from graph.load import scan
+    from tests.conftest import SEEDS
+
+    steps = []
+    analyse_articles(scan([SEEDS])[0], stage=steps.append)
+    assert steps == ["Building the graph", "Finding articles that report the same story",
+                     "Finding stories, central articles and dominant providers", "Adding the same-story links to the graph"]

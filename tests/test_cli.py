@@ -180,3 +180,4 @@ def test_cli_version_needs_no_installed_metadata(run):
 
     result = run("--version")
     assert (result.exit_code, result.output) == (0, f"related-article-graph, version {__version__}\n")
+
