@@ -170,11 +170,16 @@ def provider_choices(G: nx.DiGraph) -> dict[str, str]:
     >>> G.add_node("a", kind="article", in_corpus=True); G.add_node("p", kind="provider", label="P")
     >>> G.add_node("q", kind="provider", label="Q"); G.add_edge("a", "q", kind="published_by")
     >>> provider_choices(G)
-    {'q': 'Q (1)', 'p': 'P (0)'}
+    {'q': 'Q (1)', 'p': 'P (in related lists only)'}
     """
     counts = _count_by(G, NodeKind.PROVIDER.value, EdgeKind.PUBLISHED_BY.value)
     order = sorted(counts, key=lambda p: (-counts[p], _name(G, p).lower(), p))
-    return {p: f"{_name(G, p)} ({counts[p]})" for p in order}
+    return {p: f"{_name(G, p)} ({counts[p]})" if counts[p] else f"{_name(G, p)} (in related lists only)" for p in order}
+
+
+def _share(value) -> str:
+    """A share (0-1) as a percentage, as the tables show it."""
+    return f"{value:.1%}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _value(value)
 
 
 def topic_choices(G: nx.DiGraph) -> dict[str, str]:
@@ -594,12 +599,12 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
     elif kind == NodeKind.PROVIDER.value:
         fields.append(("domain", _value(data.get("domain"))))
         for key, value in analysis.get("providers", {}).get(n, {}).items():
-            fields.append((key.replace("_", " "), _value(value)))
+            fields.append((key.replace("_", " "), _share(value) if key.endswith("share") else _value(value)))
     elif kind == NodeKind.TOPIC.value:
         fields.append(("name", _value(data.get("name", data.get("label")))))
         for key, value in analysis.get("topics", {}).get(n, {}).items():
             if key != "name":
-                fields.append((key.replace("_", " "), _value(value, G)))
+                fields.append((key.replace("_", " "), _share(value) if key.endswith("share") else _value(value, G)))
     elif kind == "story":
         for key in ("terms", "size", "articles", "stubs", "providers", "start", "end"):
             if data.get(key) is not None:

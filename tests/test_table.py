@@ -93,7 +93,7 @@ def test_article_rows_drop_urls_that_are_not_http(graph, analysis):
 def test_describe_node_of_provider_lists_its_dominance_figures(graph, analysis):
     details = describe_node(graph, "p", analysis)
     assert details["url"] == "https://p.com"
-    assert ("first reports", "1") in details["fields"] and ("share", "0.5") in details["fields"]
+    assert ("first reports", "1") in details["fields"] and ("share", "50.0%") in details["fields"]
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "https://a.com/<x>", "https://a.com/ x", " https://a.com", None, 3])
