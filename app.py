@@ -341,7 +341,7 @@ def main() -> None:
         if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
             start, end = picked[0].isoformat(), picked[1].isoformat()
     st.session_state["start"], st.session_state["end"] = start, end
-    all_providers = cached("providers", corpus_key, lambda: provider_choices(G))
+    all_providers = cached("providers", corpus_key, lambda: provider_choices(G, corpus=True))
     keep_valid("providers", all_providers, [])
     sidebar.multiselect("Providers", list(all_providers), format_func=all_providers.get, key="providers", placeholder="All providers")
     all_topics = cached("topics", corpus_key, lambda: topic_choices(G))

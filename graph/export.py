@@ -8,6 +8,7 @@ import functools
 import io
 import json
 import math
+import os
 import re
 import zipfile
 from enum import Enum
@@ -612,11 +613,32 @@ def write_graph(
     """
     parts = _parts(G, format=format, analysis=analysis, seed=seed, positions=positions)
     if callable(parts):
-        path = Path(path)
-        with open(path, "wb") as out:
-            parts(out)
-        return [path]
+        return [_stream_into(Path(path), parts)]
     return _write_parts(parts, path, _SUFFIX.get(format, ""))
+
+
+def _stream_into(path: Path, write: Callable) -> Path:
+    """Run ``write(file)`` into a temporary file beside ``path``, then put it in place: an export
+    that fails (an error, Ctrl-C, a full disk) leaves the file that was there. A pipe or a
+    device (``/dev/stdout``) is written directly."""
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as out:
+            write(out)
+        return path
+    target = path.resolve() if path.is_symlink() else path  # the file a link names is replaced, not the link
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        out = open(temporary, "wb")
+    except OSError as err:  # (a missing folder, no permission): said of the file asked for
+        raise OSError(err.errno, err.strerror, str(path)) from err
+    try:
+        with out:
+            write(out)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def export_bytes(

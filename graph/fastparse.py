@@ -152,9 +152,13 @@ def _canonical(url: str) -> str | None:
                     return canonical_url(url)  # a parameter to keep: quoting and sorting
     if "/." in path:  # a "." or ".." segment, maybe: the model resolves them
         return canonical_url(url)
+    path = path.rstrip("/")
     if "amp" in path.lower():  # _strip_amp_path changes only paths holding "amp" in some case
-        path = _strip_amp_path(path)
-    return f"https://{domain}{path.rstrip('/')}"
+        done = None
+        while path != done:  # as the model does: /a/b.amp/ is /a/b.amp, then /a/b
+            done = path
+            path = _strip_amp_path(path).rstrip("/")
+    return f"https://{domain}{path}"
 
 
 #: The fields of a related entry that make its Related (with ``provider``), in Related's order after the URLs.

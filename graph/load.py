@@ -60,7 +60,10 @@ _SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag) 
 
 
 def _shortened(value) -> str:
-    """``repr(value)`` for a message, cut after 80 characters (a value may be a megabyte of text)."""
+    """``repr(value)`` for a message, cut after 80 characters (a value may be a megabyte of text;
+    an integer of more than 4,300 digits has no ``repr`` at all)."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an integer of {value.bit_length():,} bits"
     text = repr(value)
     return text if len(text) <= 82 else text[:80] + "…"
 _STR = "tag:yaml.org,2002:str"
@@ -416,7 +419,7 @@ class _Fields:
             self.warn(node, name, f"expected text, got {type(value).__name__} {_shortened(value)}; taken as text")
             try:
                 value = _iso(value) if isinstance(value, (date, datetime)) else str(value)
-            except OverflowError:  # a time the UTC calendar cannot hold: the text as written
+            except (OverflowError, ValueError):  # a time UTC cannot hold, an integer too long to write: as written
                 value = node.value
         return clean_text(value)
 

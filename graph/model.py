@@ -75,7 +75,7 @@ def clean_text(value: str) -> str | None:
         return " ".join(text.split()) or None
     if _DROPPED.search(text):  # (a translate table costs ~8x on non-ASCII text)
         text = _DROPPED.sub("", text)
-    return " ".join(text.split()).strip(ZERO_WIDTH_JOINERS).strip() or None
+    return " ".join(text.split()).strip(" " + ZERO_WIDTH_JOINERS) or None
 
 
 #: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
@@ -202,9 +202,11 @@ def canonical_domain(host: str) -> str:
     """
     host = host.strip().lower().rstrip(".")
     host = host.rsplit("@", 1)[-1].split(":", 1)[0] if not host.startswith("[") else host
-    if not host.isascii():  # bücher.de is xn--bcher-kva.de, the form DNS (and most links) use
+    # bücher.de is xn--bcher-kva.de, the form DNS (and most links) use; only a name DNS can
+    # hold is encoded (Python's punycode takes quadratic time before it checks the lengths)
+    if not host.isascii() and len(host) <= 253 and all(len(label) <= 63 for label in host.split(".")):
         try:
-            host = host.encode("idna").decode("ascii")
+            host = host.encode("idna").decode("ascii").rstrip(".")  # (IDNA reads "。" as a dot)
         except UnicodeError:  # not a name IDNA can write: kept as it is
             pass
     while host.startswith("www."):  # every one: www.www.x.com is x.com at once (idempotent)
@@ -349,28 +351,34 @@ def canonical_url(url: str) -> str | None:
     host = parts.hostname
     path, query = parts.path, parts.query
     amp_cache = host.lower().endswith(".cdn.ampproject.org")
-    for _ in range(8):  # an AMP cache URL of an AMP cache URL … is the publisher's at once (idempotent)
+    while True:  # an AMP cache URL of an AMP cache URL … is the publisher's at once (each step shortens the path)
         match = _AMP_CACHE.match(path) if host.lower().endswith(".cdn.ampproject.org") else None
         if not match:
             break
         host, _, path = match["rest"].partition("/")
         path = "/" + path
     domain = canonical_domain(host)
-    if not domain or any(c in domain for c in " /\\<>\"'`"):
+    if not domain or any(c in domain for c in " /\\<>\"'`@?#%") or (":" in domain and not domain.startswith("[")):
         return None
     try:
         port = parts.port if not amp_cache else None
     except ValueError:  # a port that is no number, or out of range: no usable URL
         return None
     netloc = domain if port in (None, 80, 443) else f"{domain}:{port}"
-    path = _without_dot_segments(_normal_escapes(quote(_strip_amp_path(path), safe=_SAFE_PATH))).rstrip("/")
+    # each step can uncover another (an escaped "amp" segment, a ".amp" before a "/" or a "."
+    # segment): repeated until nothing changes, so that the result is its own canonical form
+    done = None
+    while path != done:
+        done = path
+        path = _without_dot_segments(_normal_escapes(quote(_strip_amp_path(path), safe=_SAFE_PATH))).rstrip("/")
     params = []
     for pair in query.split("&"):
         if not pair:
             continue
+        pair = _normal_escapes(quote(pair, safe=_SAFE_QUERY + "="))  # before the test: utm%5Fsource is utm_source
         key, _, value = pair.partition("=")
         if not _is_tracking(key, value, domain):
-            params.append(_normal_escapes(quote(pair, safe=_SAFE_QUERY + "=")))
+            params.append(pair)
     query = "&".join(sorted(params, key=lambda pair: pair.partition("=")[::2]))
     return urlunsplit(("https", netloc, path, query, ""))
 

@@ -161,20 +161,25 @@ def _count_by(G: nx.DiGraph, kind: str, edge: str) -> dict[str, int]:
     return counts
 
 
-def provider_choices(G: nx.DiGraph) -> dict[str, str]:
+def provider_choices(G: nx.DiGraph, *, corpus: bool = False) -> dict[str, str]:
     """Return ``{provider node: "name (articles)"}``, most articles first, then by name.
+
+    With ``corpus`` (G is the whole corpus), a provider without an article of its own reads
+    "(in related lists only)" rather than "(0)"; of a part of the corpus (a view) that
+    would not be known.
 
     Examples
     --------
     >>> G = nx.DiGraph()
     >>> G.add_node("a", kind="article", in_corpus=True); G.add_node("p", kind="provider", label="P")
     >>> G.add_node("q", kind="provider", label="Q"); G.add_edge("a", "q", kind="published_by")
-    >>> provider_choices(G)
-    {'q': 'Q (1)', 'p': 'P (in related lists only)'}
+    >>> provider_choices(G), provider_choices(G, corpus=True)["p"]
+    ({'q': 'Q (1)', 'p': 'P (0)'}, 'P (in related lists only)')
     """
     counts = _count_by(G, NodeKind.PROVIDER.value, EdgeKind.PUBLISHED_BY.value)
     order = sorted(counts, key=lambda p: (-counts[p], _name(G, p).lower(), p))
-    return {p: f"{_name(G, p)} ({counts[p]})" if counts[p] else f"{_name(G, p)} (in related lists only)" for p in order}
+    return {p: f"{_name(G, p)} ({counts[p]})" if counts[p] or not corpus else f"{_name(G, p)} (in related lists only)"
+            for p in order}
 
 
 def _share(value) -> str:

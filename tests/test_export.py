@@ -541,3 +541,16 @@ def test_two_part_formats_refuse_a_pipe_or_device_as_the_name_to_write_beside(tm
     with pytest.raises(InputError, match="csv is written as two files"):
         write_graph(G, fifo, format="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+@pytest.mark.parametrize("format", ["graphml", "gexf", "json"])
+def test_an_export_that_fails_leaves_the_previous_file(raw_graph, tmp_path, format):
+    out = tmp_path / f"g.{format}"
+    out.write_text("PREVIOUS GOOD EXPORT")
+    G = raw_graph.copy()
+    G.nodes[next(iter(G))]["huge"] = 10**5000  # no text form: the writer raises midway
+    with pytest.raises(ValueError):
+        write_graph(G, out, format=format, analysis=RAW_ANALYSIS, positions=RAW_POSITIONS)
+    assert (out.read_text(), sorted(p.name for p in tmp_path.iterdir())) == ("PREVIOUS GOOD EXPORT", [out.name])
+    assert write_graph(raw_graph, out, format=format, analysis=RAW_ANALYSIS, positions=RAW_POSITIONS) == [out]
+    assert out.read_text(encoding="utf-8") != "PREVIOUS GOOD EXPORT"

@@ -229,7 +229,10 @@ WARNED = [
     ("quality: .inf", "quality", 4, "number inf out of range; ignored"),
     ("heat: -.inf", "heat", 4, "number -inf out of range; ignored"),
     ("quality: 123456789012345678901234567890", "quality", 4, "number 123456789012345678901234567890 out of range; ignored"),
-    ("quality: " + "9" * 200, "quality", 4, "number " + "9" * 80 + "… out of range; ignored"),
+    ("quality: " + "9" * 200, "quality", 4, "number an integer of 665 bits out of range; ignored"),
+    ('quality: "' + "9" * 200 + '"', "quality", 4, "number an integer of 665 bits out of range; ignored"),
+    ("topics: " + "x" * 200, "topics", 4, "expected a list, got text; taken as one topic"),
+    ('quality: "' + "x" * 200 + '"', "quality", 4, "expected a number, got '" + "x" * 79 + "…; ignored"),
     ("provider:\n  name: X\n  domain: javascript:alert(1)", "provider.domain", 6, "not a domain name: 'javascript:alert(1)'; ignored"),
     ("provider:\n  name: X\n  domain: y.com evil.com", "provider.domain", 6, "not a domain name: 'y.com evil.com'; ignored"),
 ]
@@ -479,3 +482,13 @@ def test_a_glob_through_a_link_loop_lists_each_file_once(write_article, tmp_path
     articles, report = scan([str(tmp_path / "c" / "**" / "*.md")])
     assert [os.path.relpath(record.file, tmp_path) for record in report.files] == ["c/a.md", "c/sub/alias.md", "c/sub/b.md"]
     assert (len(articles), report.count("duplicate"), report.count("rejected")) == (2, 1, 0)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_an_integer_too_long_to_write_is_warned_not_raised(fast):
+    """Python refuses to write an integer of more than 4,300 digits; a hex literal gets past PyYAML's digit limit."""
+    data = ("---\ntitle: 0x" + "f" * 4000 + "\nwebUrl: https://a.com/x\nquality: 0x" + "f" * 4000 + "\n---\n").encode()
+    article, warnings = parse_article("big.md", data, fast=fast)
+    assert (article.title, article.quality) == ("0x" + "f" * 4000, None)
+    assert [w.message for w in warnings] == [
+        "expected text, got int an integer of 16,000 bits; taken as text", "number an integer of 16,000 bits out of range; ignored"]

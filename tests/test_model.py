@@ -77,6 +77,15 @@ CANONICAL_CASES = [
     ("https://x.com/a?q=%e2%82%ac&b=%41", "https://x.com/a?b=A&q=%E2%82%AC"),
     ("https://b\u00fccher.de/a", "https://xn--bcher-kva.de/a"),
     ("https://xn--bcher-kva.de/a", "https://xn--bcher-kva.de/a"),
+    # what one step uncovers, the next removes: the result is its own canonical form
+    ("https://x.com/a?utm%5Fsource=1&%61mp=1", "https://x.com/a"),
+    ("https://medium.com/a?%73ource=x", "https://medium.com/a"),
+    ("https://x.com/%61mp/b", "https://x.com/b"),
+    ("https://x.com/google%2Damp/x", "https://x.com/x"),
+    ("https://x.com/x.amp/.", "https://x.com/x"),
+    ("https://x.com/a/b.amp/", "https://x.com/a/b"),
+    ("https://x.com\u3002/a", "https://x.com/a"),
+    ("https://" + "a-com.cdn.ampproject.org/c/s/" * 12 + "a.com/p", "https://a.com/p"),
 ]
 
 
@@ -90,7 +99,16 @@ def test_canonical_url_is_idempotent(url, expected):
     assert canonical_url(canonical_url(url)) == canonical_url(url)
 
 
+def test_a_host_too_long_for_dns_is_not_idna_encoded_in_quadratic_time():
+    import time
+
+    started = time.perf_counter()
+    assert canonical_url("https://" + "\u4e2d" * 8000 + ".com/a") == "https://" + "\u4e2d" * 8000 + ".com/a"
+    assert time.perf_counter() - started < 0.5  # 11 s when punycode ran first
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "ftp://x.com/a", "", "not a url", "https://", None, 42,
+                                 "https://a-com.cdn.ampproject.org/c/s/a\uff20b.com/p",  # IDNA makes "@": a user, not a host
                                  "https://a.com:99999/x", "https://a.com:abc/x"])  # a port no server has: no usable URL
 def test_canonical_url_rejects_non_http(url):
     assert canonical_url(url) is None
