@@ -19,6 +19,7 @@ from graph.load import scan
 from graph.link import DEFAULT_SAME_PROVIDER, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 from graph.pipeline import analyse_articles
 from graph.select import (
+    CO_PROVIDERS,
     DEFAULT_LIMIT,
     filter_graph,
     select_neighbourhood,
@@ -502,7 +503,10 @@ def main() -> None:
             with stories_tab:
                 st.dataframe(cached("provider_stories", (state_key, provider), lambda: story_rows(F, analysis, nodes=own)), hide_index=True, key="provider_stories", height=300)
             with co_tab:
-                st.dataframe(co_provider_rows(selection.graph, provider), hide_index=True, key="co_providers", height=300)
+                co_rows = co_provider_rows(selection.graph, provider)
+                st.caption(f"The {len(co_rows)} providers that share the most stories with this one (at most {CO_PROVIDERS}), "
+                           "most shared first.")
+                st.dataframe(co_rows, hide_index=True, key="co_providers", height=300)
             with all_tab:
                 st.dataframe(cached("provider_rows", state_key, lambda: provider_rows(F, analysis)), hide_index=True, key="all_providers", height=300,
                              column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")})

@@ -26,6 +26,8 @@ DEFAULT_LIMIT = 300
 STORY = "story"
 #: Edge kind of the provider view between a provider and a provider covering the same stories.
 CO_COVERS = "co_covers"
+#: Co-covering providers a provider view shows at most (most shared stories first).
+CO_PROVIDERS = 20
 _LINKS = (EdgeKind.RELATED.value, EdgeKind.SIMILAR.value)
 _ARTICLE = NodeKind.ARTICLE.value
 
@@ -351,7 +353,7 @@ def _published(G: nx.DiGraph, p: str) -> list[str]:
 
 
 def select_provider(
-    G: nx.DiGraph, analysis: dict, p: str, *, limit: int = DEFAULT_LIMIT, co_providers: int = 20
+    G: nx.DiGraph, analysis: dict, p: str, *, limit: int = DEFAULT_LIMIT, co_providers: int = CO_PROVIDERS
 ) -> Selection:
     """Return a provider, its most central articles in G and the providers that cover the same stories.
 

@@ -210,3 +210,10 @@ def test_a_parse_worker_importing_the_page_runs_none_of_it(monkeypatch):
     monkeypatch.setattr(streamlit, "set_page_config", lambda **options: drawn.append(options))
     page = runpy.run_path(str(APP), run_name="__mp_main__")
     assert (drawn, callable(page["main"])) == ([], True)
+
+
+def test_provider_view_says_how_many_co_covering_providers_it_lists():
+    at = run_app(view="Provider", provider="provider:washingtonpost.com")
+    assert not at.exception
+    assert [c.value for c in at.caption if "share the most stories" in c.value] == [
+        "The 2 providers that share the most stories with this one (at most 20), most shared first."]
