@@ -135,8 +135,12 @@ def _table(rows: list[tuple], headers: tuple[str, ...], limits: tuple[int | None
     """Rows as aligned text columns; a column's cells cut to its limit (None: whole), so that one
     long name (a megabyte of provider name) does not pad every row."""
     limits = limits + (None,) * (len(headers) - len(limits))
-    cells = [tuple(shown_text(str("" if c is None else c)) if limit is None else short_text(shown_text(str(
-        "" if c is None else c)), limit) for c, limit in zip(row, limits)) for row in [headers, *rows]]
+
+    def cell(value, limit: int | None) -> str:
+        text = shown_text(str("" if value is None else value))
+        return text if limit is None else short_text(text, limit)
+
+    cells = [tuple(map(cell, row, limits)) for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

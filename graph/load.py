@@ -66,6 +66,8 @@ def _shortened(value) -> str:
         return f"an integer of {value.bit_length():,} bits"
     text = repr(value)
     return text if len(text) <= 82 else text[:80] + "…"
+
+
 _STR = "tag:yaml.org,2002:str"
 
 

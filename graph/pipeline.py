@@ -76,10 +76,7 @@ def analyse_articles(
     >>> result["stories"][0]["members"], result["stories"][0]["label"]
     (['article:https://x.com/a', 'article:https://y.com/b'], 'acme, recall, robot, vacuum')
     """
-    def starting(text: str) -> None:
-        if stage is not None:
-            stage(text)
-
+    starting = stage if stage is not None else (lambda text: None)
     starting("Building the graph")
     G = build_graph(articles)
     pairs = None

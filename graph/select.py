@@ -113,7 +113,8 @@ def filter_graph(
     -------
     nx.DiGraph
         A new graph (attributes shared by reference with G: do not mutate them).
-        Provider and topic nodes stay only when a kept article links to them.
+        Provider and topic nodes stay only when a kept article links to them. With no
+        filter at all, G itself (a copy took ~5 s at 100,000 articles): read it, never change it.
 
     Examples
     --------
@@ -125,7 +126,11 @@ def filter_graph(
     ['article:https://a.com/1', 'provider:a.com']
     >>> sorted(filter_graph(G, start="2021-03-01"))
     []
+    >>> filter_graph(G) is G
+    True
     """
+    if (start, end, providers, topics, min_quality, stubs, similar) == (None, None, None, None, None, True, True):
+        return G
     provider_set = set(providers) if providers is not None else None
     topic_set = set(topics) if topics is not None else None
     if end is not None and len(end) == 10:
