@@ -322,6 +322,40 @@ def test_story_partition_surprise_keeps_unlinked_groups_apart_and_is_seeded():
         story_partition(9, (u, v, w), resolution=0)
 
 
+def test_story_partition_undoes_surprise_stories_under_the_floor():
+    import numpy as np
+
+    from graph.analyse import STORY_FLOOR, story_partition
+
+    # 0-3: a star of weak links (0.69 over 6 pairs: 0.115 a pair), the leaves not alike;
+    # 4-7: a ring of four at 0.2 and one diagonal (1.0 over 6 pairs: 0.167); 8-9: a close pair.
+    u = np.array([0, 0, 0, 4, 5, 6, 7, 4, 8])
+    v = np.array([1, 2, 3, 5, 6, 7, 4, 6, 9])
+    w = np.array([0.27, 0.21, 0.21, 0.2, 0.2, 0.2, 0.2, 0.2, 0.6])
+    assert STORY_FLOOR == 0.14
+    assert story_partition(10, (u, v, w), floor=None).tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+    # the star falls back into its CPM groups (pass 2); the ring holds 0.167 a pair and stays
+    assert story_partition(10, (u, v, w)).tolist() == [3, 4, 3, 3, 1, 1, 1, 1, 2, 2]
+    assert story_partition(10, (u, v, w), floor=0.1).tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+    # the ring is one CPM group (pass 2), not a join of Surprise's: no floor undoes it
+    assert story_partition(10, (u, v, w), floor=0.9).tolist() == [3, 4, 3, 3, 1, 1, 1, 1, 2, 2]
+    assert story_partition(10, (u, v, w), resolution=0.1, floor=0.5).tolist() == story_partition(
+        10, (u, v, w), resolution=0.1, floor=None).tolist()  # a resolution: plain CPM, no floor
+
+
+def test_find_clusters_a_bare_related_link_is_no_story_when_text_links_articles():
+    G = nx.DiGraph()
+    for n in "abcde":
+        G.add_node(n, kind="article")
+    G.add_edge("c", "d", kind="related")
+    assert find_clusters(G) == {"a": 1, "b": 2, "c": 0, "d": 0, "e": 3}  # related links alone: they join
+    G.add_edge("a", "b", kind="similar", weight=0.5)
+    assert find_clusters(G) == {"a": 0, "b": 0, "c": 1, "d": 2, "e": 3}  # 0.1 a pair: under STORY_FLOOR
+    assert find_clusters(G, related_weight=0.2) == {"a": 0, "b": 0, "c": 1, "d": 1, "e": 2}
+    G.add_edge("c", "d", kind="similar", weight=0.3)  # alike too: joined by CPM, before Surprise and its floor
+    assert find_clusters(G) == {"a": 0, "b": 0, "c": 1, "d": 1, "e": 2}
+
+
 def test_find_clusters_uses_similarity_pairs_of_its_articles():
     from graph.link import SimilarPairs
     import numpy as np
