@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import idna
+
 __all__ = [
     "NodeKind",
     "EdgeKind",
@@ -203,15 +205,26 @@ def canonical_domain(host: str) -> str:
     host = host.strip().lower().rstrip(".")
     host = host.rsplit("@", 1)[-1].split(":", 1)[0] if not host.startswith("[") else host
     # bücher.de is xn--bcher-kva.de, the form DNS (and most links) use; only a name DNS can
-    # hold is encoded (Python's punycode takes quadratic time before it checks the lengths)
+    # hold is encoded (punycode takes quadratic time before it checks the lengths)
     if not host.isascii() and len(host) <= 253 and all(len(label) <= 63 for label in host.split(".")):
-        try:
-            host = host.encode("idna").decode("ascii").rstrip(".")  # (IDNA reads "。" as a dot)
-        except UnicodeError:  # not a name IDNA can write: kept as it is
-            pass
+        host = _idna(host)
     while host.startswith("www."):  # every one: www.www.x.com is x.com at once (idempotent)
         host = host[4:]
     return host
+
+
+def _idna(host: str) -> str:
+    """A non-ASCII host in its ASCII form: UTS 46, as browsers map it (``straße.de`` is
+    ``xn--strae-oqa.de``), else, for a name IDNA 2008 forbids (``☃.net``, ``my_site.bücher.de``)
+    and browsers still take, Python's IDNA 2003 codec; else the host as it is."""
+    try:
+        encoded = idna.encode(host, uts46=True)
+    except UnicodeError:  # idna's IDNAError is one
+        try:
+            encoded = host.encode("idna")
+        except UnicodeError:  # not a name IDNA can write
+            return host
+    return encoded.decode("ascii").rstrip(".")  # (both read "。" as a dot)
 
 
 _DOMAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+|\[[0-9a-f:.]+\]")
