@@ -40,6 +40,7 @@ from graph.table import (
     provider_rows,
     report_rows,
     search_articles,
+    search_stories,
     story_choices,
     story_labels,
     story_provider_rows,
@@ -62,12 +63,12 @@ GRAPH_HEIGHT = 640
 URL_STATE = {
     "source": str, "folder": str, "seed": int, "view": str, "story": int, "article": str, "provider": str,
     "topic": str, "depth": int, "limit": int, "color": str, "start": str, "end": str, "providers": list,
-    "topics": list, "quality": int, "stubs": bool, "similar": bool, "q": str,
+    "topics": list, "quality": int, "stubs": bool, "similar": bool, "q": str, "story_q": str,
     "threshold": float, "window": float, "same_provider": float, "resolution": float,
 }
 DEFAULTS = {
     "source": "seeds", "folder": "", "seed": 0, "view": "Stories", "depth": 1, "limit": DEFAULT_LIMIT,
-    "color": "story", "providers": [], "topics": [], "quality": 0, "stubs": True, "similar": True, "q": "",
+    "color": "story", "providers": [], "topics": [], "quality": 0, "stubs": True, "similar": True, "q": "", "story_q": "",
     "threshold": DEFAULT_THRESHOLD, "window": DEFAULT_WINDOW_DAYS, "same_provider": DEFAULT_SAME_PROVIDER,
     "resolution": 0.0,
 }
@@ -82,7 +83,7 @@ LIMITS = {
 # --- URL state: read once per session, written back after every run ------------------------
 
 
-#: Articles a search lists at most (the most central first).
+#: Articles (the most central first) or stories (the largest first) a search lists at most.
 SEARCH_LIMIT = 500
 #: Edges from which the download panel says how large and slow the files are.
 LARGE_DOWNLOAD = 200_000
@@ -428,8 +429,13 @@ def main() -> None:
                 st.button("Open this story", on_click=go_to, args=("Story", "story", row["story"]), key="open_story")
 
     elif view == "Story":
-        choices = cached("story_choices", state_key, lambda: story_choices(F, analysis))
-        story = choose("story", "Story", choices, "No story has an article within the filters.")
+        every = cached("story_choices", state_key, lambda: story_choices(F, analysis))
+        query = st.text_input("Search stories by title or terms", key="story_q", persist_state="page") if len(every) > SEARCH_LIMIT else ""
+        choices, matched = search_stories(every, query, limit=SEARCH_LIMIT, keep=st.session_state.get("story"))
+        if matched > SEARCH_LIMIT:
+            st.caption(f"{matched:,} stories match: the {SEARCH_LIMIT} largest are listed. Narrow the search to reach the others.")
+        story = choose("story", "Story", choices, "No story matches this search within the filters." if query.strip() else
+                       "No story has an article within the filters.")
         st.caption(story_summary(F, analysis, story))  # who broke it, who dominates it
         selection = select_story(F, analysis, story, limit=int(limit))
         left, right = st.columns([3, 2])
@@ -463,10 +469,11 @@ def main() -> None:
 
     elif view == "Article":
         query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
-        found = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT + 1))
-        choices = dict(list(found.items())[:SEARCH_LIMIT])
-        if len(found) > SEARCH_LIMIT:
-            st.caption(f"More than {SEARCH_LIMIT} articles match: the {SEARCH_LIMIT} most central are listed. "
+        opened = st.session_state.get("article")  # from a link or another view: listed whatever the search
+        choices, matched = cached("search", (state_key, query, opened),
+                                  lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT, keep=opened))
+        if matched > SEARCH_LIMIT:
+            st.caption(f"{matched:,} articles match: the {SEARCH_LIMIT} most central are listed. "
                        "Narrow the search to reach the others.")
         left_pick, right_pick = st.columns([4, 1])
         article = choose("article", "Article", choices, "No article matches this search within the filters.", left_pick)

@@ -21,6 +21,7 @@ __all__ = [
     "topic_choices",
     "story_choices",
     "search_articles",
+    "search_stories",
     "story_rows",
     "story_summary",
     "article_rows",
@@ -238,18 +239,25 @@ def story_choices(G: nx.DiGraph, analysis: dict) -> dict[int, str]:
     return choices
 
 
-def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 50) -> dict[str, str]:
-    """Return up to ``limit`` articles whose title or URL contains ``query`` (any case), most central first.
+def search_articles(
+    G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 50, keep: str | None = None,
+) -> tuple[dict[str, str], int]:
+    """Return up to ``limit`` articles whose title or URL contains ``query`` (any case), most central first, and how many match.
 
-    Returns ``{article node: "title — provider"}``; an empty query matches every article.
+    Returns ``({article node: "title — provider"}, matches)`` (the title alone for an article
+    of no known provider); an empty query matches every
+    article. ``keep`` (the article open, say) is listed first when it matches but is beyond
+    the limit, so that a selection made elsewhere survives it.
 
     Examples
     --------
     >>> G = nx.DiGraph()
     >>> G.add_node("x", kind="article", label="Big news", url="https://a.com/1", provider=None)
     >>> G.add_node("y", kind="article", label="Small", url="https://b.com/news", provider=None)
-    >>> list(search_articles(G, "NEWS", {"pagerank": {"y": 1.0}}))
-    ['y', 'x']
+    >>> search_articles(G, "NEWS", {"pagerank": {"y": 1.0}})
+    ({'y': 'Small', 'x': 'Big news'}, 2)
+    >>> search_articles(G, "news", {"pagerank": {"y": 1.0}}, limit=1, keep="x")
+    ({'x': 'Big news', 'y': 'Small'}, 2)
     """
     needle = query.strip().lower()
     pagerank = analysis["pagerank"]
@@ -259,7 +267,40 @@ def search_articles(G: nx.DiGraph, query: str, analysis: dict, *, limit: int = 5
         if data["kind"] == _ARTICLE and (needle in str(data.get("label") or "").lower() or needle in str(data.get("url") or "").lower())
     ]
     found.sort(key=lambda n: (-pagerank.get(n, 0.0), n))
-    return {n: f"{_name(G, n)} — {_name(G, G.nodes[n].get('provider'))}" for n in found[:limit]}
+    listed = found[:limit]
+    if keep in found[limit:]:
+        listed.insert(0, keep)
+    return {n: _with_provider(G, n) for n in listed}, len(found)
+
+
+def _with_provider(G: nx.DiGraph, n: str) -> str:
+    """"title — provider", or the title alone for an article of no known provider."""
+    provider = G.nodes[n].get("provider")
+    return f"{_name(G, n)} — {_name(G, provider)}" if provider is not None else _name(G, n)
+
+
+def search_stories(choices: dict[int, str], query: str, *, limit: int, keep: int | None = None) -> tuple[dict[int, str], int]:
+    """Return up to ``limit`` of :func:`story_choices`' ``choices`` whose text contains ``query`` (any case), and how many match.
+
+    The choices keep their order (largest story first); ``keep`` (the story open) is listed
+    first when it matches but is beyond the limit.
+
+    Examples
+    --------
+    >>> choices = {3: "Acme recalls robots (9)", 0: "Rain in Spain (4)", 7: "Acme earnings (2)"}
+    >>> search_stories(choices, "ACME", limit=5)
+    ({3: 'Acme recalls robots (9)', 7: 'Acme earnings (2)'}, 2)
+    >>> search_stories(choices, "", limit=1, keep=7)
+    ({7: 'Acme earnings (2)', 3: 'Acme recalls robots (9)'}, 3)
+    >>> search_stories(choices, "acme", limit=1, keep=0)  # the open story does not match: not kept
+    ({3: 'Acme recalls robots (9)'}, 2)
+    """
+    needle = query.strip().lower()
+    found = [s for s, text in choices.items() if needle in text.lower()]
+    listed = found[:limit]
+    if keep in found[limit:]:
+        listed.insert(0, keep)
+    return {s: choices[s] for s in listed}, len(found)
 
 
 def _counted(count: int, noun: str) -> str:

@@ -217,3 +217,35 @@ def test_provider_view_says_how_many_co_covering_providers_it_lists():
     assert not at.exception
     assert [c.value for c in at.caption if "share the most stories" in c.value] == [
         "The 2 providers that share the most stories with this one (at most 20), most shared first."]
+
+
+@pytest.fixture(scope="module")
+def many_stories(tmp_path_factory):
+    """510 articles alike in nothing: 510 stories, more than a search lists (app.SEARCH_LIMIT, 500)."""
+    folder = tmp_path_factory.mktemp("many")
+    for i in range(510):
+        (folder / f"a{i:03d}.md").write_text(article_text(f"https://example.com/a{i:03d}", f"Item{i:03d} thing{i:03d}"),
+                                             encoding="utf-8")
+    return str(folder)
+
+
+def test_story_and_article_views_search_past_500_and_keep_what_was_opened(many_stories):
+    at = run_app(source="folder", folder=many_stories, view="Story")
+    assert not at.exception
+    assert len(at.selectbox(key="story").options) == 500
+    assert [c.value for c in at.caption if "match" in c.value] == [
+        "510 stories match: the 500 largest are listed. Narrow the search to reach the others."]
+    at.text_input(key="story_q").set_value("ITEM5").run()  # any case: item500-509
+    assert len(at.selectbox(key="story").options) == 10 and at.session_state["story"] == 500
+    assert at.query_params["story_q"] == "ITEM5"
+    # a story beyond the 500 listed, opened by a link (or another view), stays open
+    at = run_app(source="folder", folder=many_stories, view="Story", story="507")
+    assert (at.session_state["story"], len(at.selectbox(key="story").options)) == (507, 501)
+    # the same for an article beyond the 500 most central (all tie here: by id)
+    beyond = "article:https://example.com/a505"
+    at = run_app(source="folder", folder=many_stories, view="Article", article=beyond)
+    assert not at.exception
+    assert at.session_state["article"] == beyond and at.query_params["article"] == beyond
+    assert [c.value for c in at.caption if "match" in c.value][0].startswith("510 articles match: the 500 most central")
+    at.text_input(key="q").set_value("a001").run()  # a search the open article does not match: its first match opens
+    assert at.session_state["article"] == "article:https://example.com/a001"
