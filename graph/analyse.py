@@ -222,7 +222,7 @@ def story_partition(
        :data:`LARGE_STORY` articles or more, which pass 2 kept apart on enough pairs to
        trust, stay in communities of their own (small groups may join them). With a
        number, pass 3 is skipped and the result is plain CPM: a higher resolution gives
-       smaller, tighter stories. A story Surprise made of several groups whose pairs
+       smaller, tighter stories. A story Surprise made of several small groups whose pairs
        weigh less than ``floor`` on average (summed weight over ``k (k - 1) / 2`` for
        ``k`` articles) is undone into those groups: Surprise joins any two groups a link
        joins, and alone it made stories of a topical star (one market report 0.21-0.27
@@ -323,21 +323,24 @@ def _partition(story: list, evidence, *, seed: int, resolution: float | None, fl
         surprise.from_coarse_partition(coarse)
     story = np.asarray(surprise.membership)
     if floor is not None:
-        story = _floored(story, sizes, between, floor)
+        story = _floored(story, sizes, between, floor, fixed)
     return story[groups]
 
 
-def _floored(story: np.ndarray, sizes: np.ndarray, between: tuple, floor: float) -> np.ndarray:
-    """``story`` (of each group) with every story of several groups that holds less than
-    ``floor`` weight per pair of its articles undone: each of its groups a story of its own
-    (numbered after the others). ``between``: the summed weights between (and within) groups."""
+def _floored(story: np.ndarray, sizes: np.ndarray, between: tuple, floor: float, large: np.ndarray) -> np.ndarray:
+    """``story`` (of each group) with every story Surprise made of small groups alone (none
+    ``large``) that holds less than ``floor`` weight per pair of its articles undone: each of
+    its groups a story of its own (numbered after the others). ``between``: the summed
+    weights between (and within) groups. A story with a large group is CPM's, trusted
+    (``LARGE_STORY``); what Surprise joined to it stays."""
     row, col, weight = between
     stories = int(story.max()) + 1
     inside = story[row] == story[col]
     held = np.bincount(story[row[inside]], weights=weight[inside], minlength=stories)
     articles = np.bincount(story, weights=sizes, minlength=stories)
     parts = np.bincount(story, minlength=stories)
-    undone = (parts > 1) & (held < floor * articles * (articles - 1) / 2)
+    anchored = np.bincount(story, weights=large, minlength=stories) > 0
+    undone = (parts > 1) & ~anchored & (held < floor * articles * (articles - 1) / 2)
     return np.where(undone[story], stories + np.arange(len(story)), story)
 
 
@@ -1123,6 +1126,8 @@ def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, 
     total = int(columns.in_corpus.sum()) or 1
     total_links = int(in_links.sum()) or 1
     firsts = Counter(s["first_provider"] for s in stories if s.get("first_provider"))
+    # a story of one provider is "broken" by it whoever it is: first over others is the scoop
+    contested = Counter(s["first_provider"] for s in stories if s.get("first_provider") and len(s.get("providers") or ()) > 1)
     result = {}
     for p in sorted(n for n, kind in G.nodes(data="kind") if kind == _PROVIDER):
         members = np.array(own.get(p, ()), dtype=np.int64)
@@ -1136,6 +1141,7 @@ def _measure_providers(G: nx.DiGraph, links: ArticleLinks, cluster: np.ndarray, 
             "in_link_share": received / total_links,
             "stories": len(np.unique(numbers[numbers >= 0])),
             "first_reports": firsts.get(p, 0),
+            "first_reports_shared": contested.get(p, 0),
         }
     return result
 
@@ -1148,7 +1154,8 @@ def measure_providers(
     ``articles``: its in-corpus articles; ``share``: of all in-corpus articles;
     ``in_links``: related links received by its articles (stubs included) and
     ``in_link_share`` of all; ``stories``: stories with at least one of its articles;
-    ``first_reports``: stories whose first article is its.
+    ``first_reports``: stories whose first article is its; ``first_reports_shared``: those of
+    them that other providers covered too (a one-provider story is its own first report).
 
     Examples
     --------
@@ -1157,9 +1164,12 @@ def measure_providers(
     >>> for n, p in [("a", "p"), ("b", "q"), ("c", "p")]:
     ...     G.add_node(n, kind="article", provider=p, in_corpus=True)
     >>> G.add_edge("b", "a", kind="related")
-    >>> stories = [{"first_provider": "q"}, {"first_provider": None}]
-    >>> measure_providers(G, {"a": 0, "b": 0, "c": 1}, stories, {"a": 1, "b": 0, "c": 0})["p"]
-    {'articles': 2, 'share': 0.6666666666666666, 'in_links': 1, 'in_link_share': 1.0, 'stories': 2, 'first_reports': 0}
+    >>> stories = [{"first_provider": "q", "providers": [("p", 1), ("q", 1)]}, {"first_provider": "p", "providers": [("p", 1)]}]
+    >>> figures = measure_providers(G, {"a": 0, "b": 0, "c": 1}, stories, {"a": 1, "b": 0, "c": 0})
+    >>> figures["p"]
+    {'articles': 2, 'share': 0.6666666666666666, 'in_links': 1, 'in_link_share': 1.0, 'stories': 2, 'first_reports': 1, 'first_reports_shared': 0}
+    >>> figures["q"]["first_reports"], figures["q"]["first_reports_shared"]
+    (1, 1)
     """
     links = article_links(G)
     received = np.array([in_links.get(n, 0) for n in links.nodes], dtype=np.int64)
@@ -1295,7 +1305,7 @@ def analyse_graph(
                     (distinctive title words), ``title`` (the central article's),
                     ``hhi``, ``dominant``, ``dominant_share`` (provider concentration)
     ``providers`` : {provider node: {"articles", "share", "in_links", "in_link_share",
-                    "stories", "first_reports"}}
+                    "stories", "first_reports", "first_reports_shared"}}
     ``topics``    : {topic node: {"name", "articles", "stories", "providers", "hhi",
                     "dominant", "dominant_share"}}
     ``corpus``    : {"articles", "stories", "hhi", "dominant", "dominant_share"} over the

@@ -22,7 +22,7 @@ from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
 from .model import NodeKind, shown_text, valid_unicode
 from .select import filter_graph
-from .table import short_text
+from .table import dominance, short_text
 
 __all__ = ["cli", "main"]
 
@@ -265,9 +265,10 @@ def clusters(paths, as_json, top, **options):
         return
     name = lambda p: G.nodes[p].get("name") if p in G else p  # noqa: E731
     rows = [(s["id"], s["size"], (s["start"] or "")[:10], (s["end"] or "")[:10], name(s["first_provider"]),
-             name(s["dominant"]), f"{s['hhi']:.2f}", s["label"]) for s in stories]
-    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "label"),
-                      (None, None, None, None, 40, 40, None, 100)))
+             dominance(s, name), f"{s['hhi']:.2f}", s["title"] or "", s["label"] if s["label"] != s["title"] else "")
+            for s in stories]
+    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "title", "terms"),
+                      (None, None, None, None, 24, 24, None, 45, 40)))
     click.echo(f"\n{len(stories)} of {len(analysis['stories'])} stories")
 
 
@@ -286,9 +287,9 @@ def providers(paths, as_json, top, **options):
                     "corpus": analysis["corpus"], "count": len(analysis["providers"])})
         return
     rows = [(G.nodes[p].get("name"), f["articles"], f"{f['share']:.1%}", f["in_links"], f"{f['in_link_share']:.1%}",
-             f["stories"], f["first_reports"]) for p, f in ranked]
-    click.echo(_table(rows, ("provider", "articles", "share", "in-links", "in-link share", "stories", "first reports"),
-                      (50,)))
+             f["stories"], f["first_reports"], f["first_reports_shared"]) for p, f in ranked]
+    click.echo(_table(rows, ("provider", "articles", "share", "in-links", "in-link share", "stories", "first reports",
+                             "of shared stories"), (50,)))
     corpus = analysis["corpus"]
     click.echo(f"\n{len(ranked)} of {len(analysis['providers'])} providers; concentration (HHI) {corpus['hhi']:.3f}")
 

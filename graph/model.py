@@ -181,13 +181,19 @@ TRACKING_PARAMS = frozenset(
     {
         "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "igshid", "twclid",
         "ocid", "cmpid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
-        "wt.mc_id", "__twitter_impression", "amp",
+        "wt.mc_id", "__twitter_impression", "amp", "__hstc", "__hssc", "__hsfp", "hsctatracking",
+        "_mc", "_openstat", "s_cid", "vero_id", "vero_conv", "oly_anon_id", "oly_enc_id", "rb_clickid",
+        "wickedid",
     }
 )
+#: Prefixes of tracking parameters (``elq``: Oracle Eloqua's ``elqTrackId``, ``elq_mid``, ``elq_cid`` …).
+TRACKING_PREFIXES = ("utm_", "elq")
 #: Tracking parameters specific to one site (host without ``www.``, or a parent domain of it).
 SITE_TRACKING_PARAMS = {
     "medium.com": frozenset({"source"}),
     "dailymail.co.uk": frozenset({"ito", "mid"}),
+    "darkreading.com": frozenset({"cid"}),  # its newsletters' campaign (beside _mc and elq_*)
+    "informationweek.com": frozenset({"cid"}),
 }
 _AMP_CACHE = re.compile(r"^/[cvi]/(?P<secure>s/)?(?P<rest>[^/]+(?:/.*)?)$")
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
@@ -256,7 +262,7 @@ def provider_domain(value: str) -> str | None:
 
 def _is_tracking(key: str, value: str, domain: str) -> bool:
     key = key.lower()
-    if key.startswith("utm_") or key in TRACKING_PARAMS:
+    if key.startswith(TRACKING_PREFIXES) or key in TRACKING_PARAMS:
         return True
     if key == "outputtype":
         return value.lower() == "amp"

@@ -22,6 +22,7 @@ __all__ = [
     "story_choices",
     "search_articles",
     "search_stories",
+    "dominance",
     "story_rows",
     "story_summary",
     "article_rows",
@@ -307,6 +308,30 @@ def _counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
+def dominance(story: dict, name=str) -> str:
+    """A story's dominant provider and its share of the story's articles ("CNBC 40%"), or a tie said as such.
+
+    ``name`` turns a provider node into its display name.
+
+    Examples
+    --------
+    >>> dominance({"dominant": "p", "dominant_share": 0.4, "providers": [("p", 2), ("q", 1), ("r", 1), ("s", 1)]})
+    'p 40%'
+    >>> dominance({"dominant": "p", "dominant_share": 0.1, "providers": [("p", 1)] * 10})
+    'none: 10 tied at 10%'
+    """
+    if not story.get("dominant"):
+        return ""
+    tied, share = _tied(story), story.get("dominant_share") or 0
+    return f"none: {tied} tied at {share:.0%}" if tied > 1 else f"{name(story['dominant'])} {share:.0%}"
+
+
+def _tied(story: dict) -> int:
+    """How many providers share a story's largest count of articles (more than one: no dominant provider)."""
+    providers = story.get("providers") or []
+    return sum(1 for _, count in providers if count == providers[0][1])
+
+
 def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
     """One line on who broke a story and who dominates it (the whole story, as analysed), Markdown-escaped.
 
@@ -338,7 +363,7 @@ def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
         day = _day(G.nodes[found["first"]].get("published")) if found.get("first") in G else ""
         parts.append(f"broken by {_name(G, found['first_provider'])}" + (f" on {day}" if day else ""))
     if found.get("dominant"):
-        tied = sum(1 for _, count in providers if providers and count == providers[0][1])
+        tied = _tied(found)
         if tied > 1:
             parts.append(f"no single dominant provider ({tied} tied at {found.get('dominant_share', 0):.0%})")
         else:
@@ -383,7 +408,7 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
             "broken by": _name(G, story["first_provider"]) if story.get("first_provider") else "",
             "start": days[0] if days else "",
             "end": days[-1] if days else "",
-            "dominant": _name(G, dominant) if isinstance(dominant, str) else "",
+            "dominant": "" if not isinstance(dominant, str) else _name(G, dominant) if _tied(story) < 2 else f"none ({_tied(story)} tied)",
             "dominant share": None if story.get("dominant_share") is None else round(story["dominant_share"], 4),
             "hhi": None if story.get("hhi") is None else round(story["hhi"], 4),
         })
@@ -426,7 +451,8 @@ def provider_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None 
     With ``nodes``, only those articles count, and only providers with one of them are listed.
 
     ``articles``, ``share`` and ``stories`` count within G (so they follow the filters);
-    ``in-link share`` and ``first reports`` come from ``analysis`` (the whole corpus).
+    ``in-link share``, ``first reports`` and ``of shared stories`` (first reports of stories other
+    providers covered too) come from ``analysis`` (the whole corpus).
 
     Examples
     --------
@@ -434,7 +460,7 @@ def provider_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None 
     >>> G.add_node("a", kind="article", in_corpus=True); G.add_node("p", kind="provider", label="P", domain="p.com")
     >>> G.add_edge("a", "p", kind="published_by")
     >>> provider_rows(G, {"clusters": {"a": 0}, "providers": {"p": {"in_link_share": 0.25, "first_reports": 1}}})
-    [{'provider': 'P', 'domain': 'p.com', 'articles': 1, 'share': 1.0, 'stories': 1, 'in-link share': 0.25, 'first reports': 1, 'id': 'p'}]
+    [{'provider': 'P', 'domain': 'p.com', 'articles': 1, 'share': 1.0, 'stories': 1, 'in-link share': 0.25, 'first reports': 1, 'of shared stories': 0, 'id': 'p'}]
     """
     clusters = analysis["clusters"]
     figures = analysis.get("providers", {})
@@ -461,6 +487,7 @@ def provider_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None 
             "stories": len(stories[p]),
             "in-link share": round(extra.get("in_link_share", 0.0), 4),
             "first reports": extra.get("first_reports", 0),
+            "of shared stories": extra.get("first_reports_shared", 0),
             "id": p,
         })
     return rows

@@ -217,10 +217,10 @@ def test_measure_providers_by_hand(G):
     stories = describe_stories(G, clusters)
     figures = measure_providers(G, clusters, stories, {"a1": 2, "b1": 1})
     assert figures["provider:p"] == {"articles": 3, "share": 3 / 5, "in_links": 2, "in_link_share": 2 / 3,
-                                     "stories": 2, "first_reports": 0}
-    assert figures["provider:q"]["first_reports"] == 2
+                                     "stories": 2, "first_reports": 0, "first_reports_shared": 0}
+    assert (figures["provider:q"]["first_reports"], figures["provider:q"]["first_reports_shared"]) == (2, 2)
     assert figures["provider:r"] == {"articles": 0, "share": 0.0, "in_links": 0, "in_link_share": 0.0,
-                                     "stories": 1, "first_reports": 0}
+                                     "stories": 1, "first_reports": 0, "first_reports_shared": 0}
 
 
 def test_measure_topics_by_hand(G):
@@ -341,6 +341,12 @@ def test_story_partition_undoes_surprise_stories_under_the_floor():
     assert story_partition(10, (u, v, w), floor=0.9).tolist() == [3, 4, 3, 3, 1, 1, 1, 1, 2, 2]
     assert story_partition(10, (u, v, w), resolution=0.1, floor=0.5).tolist() == story_partition(
         10, (u, v, w), resolution=0.1, floor=None).tolist()  # a resolution: plain CPM, no floor
+    # a large CPM group (seven articles 0.13 alike) and an article two links join to it: 0.112
+    # a pair, under the floor, but a story with a large group is CPM's, kept with its joins
+    pairs = [(a, b, 0.13) for a in range(7) for b in range(a + 1, 7)] + [(7, 0, 0.2), (7, 1, 0.2), (8, 9, 0.6)]
+    u, v, w = (np.array(x) for x in zip(*pairs))
+    assert story_partition(10, (u, v, w), resolution=0.1).tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 2, 2]
+    assert story_partition(10, (u, v, w)).tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1]
 
 
 def test_find_clusters_a_bare_related_link_is_no_story_when_text_links_articles():

@@ -122,7 +122,11 @@ def test_cli_clusters_json_finds_the_story(run, write_article):
 def test_cli_clusters_table_and_top(run, write_article):
     result = run("clusters", _story_corpus(write_article), "--top", 1)
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].split() == ["story", "size", "start", "end", "first", "dominant", "hhi", "label"]
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["story", "size", "start", "end", "first", "dominant", "hhi", "title", "terms"]
+    # two providers, one article each: no dominant one; the most central article's title, the distinctive terms
+    assert lines[2].split("  ")[0:1] == ["0"] and "none: 2 tied at 50%" in lines[2]
+    assert "Acme recalls its robot vacuum" in lines[2] or "Robot vacuum recalled by Acme" in lines[2]
     assert result.output.rstrip().endswith("1 of 2 stories")
 
 
@@ -131,7 +135,8 @@ def test_cli_providers_json(run, write_article):
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["providers"] == [{"provider": "provider:x.com", "name": "x.com", "articles": 2, "share": 2 / 3,
-                                  "in_links": 0, "in_link_share": 0.0, "stories": 2, "first_reports": 2}]
+                                  "in_links": 0, "in_link_share": 0.0, "stories": 2, "first_reports": 2,
+                                  "first_reports_shared": 1}]
     assert data["count"] == 2 and data["corpus"]["dominant"] == "provider:x.com"
 
 

@@ -86,6 +86,9 @@ CANONICAL_CASES = [
     # what one step uncovers, the next removes: the result is its own canonical form
     ("https://x.com/a?utm%5Fsource=1&%61mp=1", "https://x.com/a"),
     ("https://medium.com/a?%73ource=x", "https://medium.com/a"),
+    # newsletter tracking: Oracle Eloqua (elq*), Informa's _mc, and cid on darkreading.com only
+    ("https://www.darkreading.com/a/b?_mc=NL_DR&cid=NL_DR&elq_mid=105848&elq_cid=22023705", "https://darkreading.com/a/b"),
+    ("https://x.com/a?elqTrackId=1&elqaid=2&cid=3", "https://x.com/a?cid=3"),
     ("https://x.com/%61mp/b", "https://x.com/b"),
     ("https://x.com/google%2Damp/x", "https://x.com/x"),
     ("https://x.com/x.amp/.", "https://x.com/x"),
