@@ -37,7 +37,7 @@ class _Cli(click.Group):
             click.echo(shown_text(f"Error: {err}"), err=True)
             sys.exit(1)
         except click.UsageError as err:
-            command = err.ctx.command_path if err.ctx else "graph"
+            command = err.ctx.command_path if err.ctx else prog_name or "python -m graph"
             click.echo(shown_text(f"Error: {err.format_message()} Try '{command} --help'."), err=True)
             sys.exit(1)
         except click.ClickException as err:
@@ -323,6 +323,11 @@ def _iso_time(ctx, param, value):
 @cache_options
 def export(paths, format_, out, start, end, providers, topics, min_quality, stubs, **options):
     """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
+    if start and end and start[:10] > end[:10]:
+        raise click.UsageError(f"--start {start} is after --end {end}: no article could be kept.")
+    named = {"." + f: f for f in FORMATS}.get(Path(out).suffix.lower())  # .zip names no format: csv's or parquet's
+    if named not in (None, format_):
+        click.echo(f"Note: {out} is written as {format_} (--format), though its name says {named}.", err=True)
     _, (G, analysis, pairs) = _analysed(paths, options)
     H = filter_graph(
         G, start=start, end=end, min_quality=min_quality, stubs=stubs,
@@ -332,6 +337,8 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
         analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"],  # filtered: analyse what is kept
                                  similarity=pairs)
+    if not any(kind == NodeKind.ARTICLE.value for _, kind in H.nodes(data="kind")):
+        click.echo("Note: the filters keep no article; the file holds no story.", err=True)
     try:
         written = write_graph(H, out, format=format_, seed=options["seed"], analysis=analysis)
     except OSError as err:
@@ -339,5 +346,6 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     click.echo(f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges -> {', '.join(map(str, written))}")
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="graph")
+    """Entry point of ``python -m graph`` and of the installed ``graph-explorer``: usage lines name the one typed."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    cli(prog_name="python -m graph" if name in ("", "__main__.py", "-c") else name)

@@ -439,6 +439,13 @@ def _write_json(H: nx.DiGraph, out: BinaryIO) -> None:
     out.write(utf8("".join(chunks)))
 
 
+#: The edge attributes of the schema, as columns of every CSV and Parquet edge table (a corpus
+#: without related links has no ``similarity`` values: the column is there, empty).
+_EDGE_COLUMNS = ("kind", "weight", "similarity")
+#: Of these, the numbers: a column of no value is still typed as a number in Parquet.
+_NUMBER_COLUMNS = frozenset({"weight", "similarity"})
+
+
 def _columns(records: list[dict], first: tuple[str, ...]) -> list[str]:
     keys = dict.fromkeys(first)
     for record in records:
@@ -450,7 +457,7 @@ def _csv_parts(H: nx.DiGraph) -> dict[str, bytes]:
     parts = {}
     for part, first, records in (
         ("nodes", ("id",), [{"id": n, **data} for n, data in H.nodes(data=True)]),
-        ("edges", ("source", "target"), [{"source": u, "target": v, **data} for u, v, data in H.edges(data=True)]),
+        ("edges", ("source", "target", *_EDGE_COLUMNS), [{"source": u, "target": v, **data} for u, v, data in H.edges(data=True)]),
     ):
         columns = _columns(records, first)
         _, rows = _typed_rows(records)
@@ -479,7 +486,7 @@ def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
     parts = {}
     for part, first, records in (
         ("nodes", ("id",), [{"id": n, **data} for n, data in H.nodes(data=True)]),
-        ("edges", ("src", "dst"), [{"src": u, "dst": v, **data} for u, v, data in H.edges(data=True)]),
+        ("edges", ("src", "dst", *_EDGE_COLUMNS), [{"src": u, "dst": v, **data} for u, v, data in H.edges(data=True)]),
     ):
         columns = _columns(records, first)
         lists = {
@@ -500,7 +507,7 @@ def _parquet_parts(H: nx.DiGraph) -> dict[str, bytes]:
                 kind = pa.list_(pa.string())
             else:
                 values = [row.get(column) for row in rows]
-                kind = arrow[types.get(column)]
+                kind = arrow[types.get(column) or ("double" if column in _NUMBER_COLUMNS else None)]
             try:
                 arrays.append(pa.array(values, type=kind))
             except UnicodeEncodeError:  # a file name's undecodable bytes (lone surrogates): as U+FFFD

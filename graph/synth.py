@@ -511,10 +511,13 @@ class _Generator:
         os.makedirs(out, exist_ok=True)
         total = self.files
         done = 0
+        present = {docs[index].url for index, _ in written}  # in a file of their own, or cited by one
         for index, variant in written:
             doc = docs[index]
             story = stories[doc.story]
-            text = self._render(doc, self._related(doc, story, stories, docs), variant)
+            related = self._related(doc, story, stories, docs)
+            present.update(target.url for target in related)
+            text = self._render(doc, related, variant)
             day = doc.published + timedelta(days=1 if variant != "plain" else 0)
             name = self._file_name(day, doc.title, names)
             _write(out, name, text.encode("utf-8"))
@@ -545,11 +548,11 @@ class _Generator:
                     "follows": s.follows,
                     "entities": [s.slots["O"], s.slots["O2"], s.slots["P"], s.slots["D"]],
                     "articles": len(s.members),
-                    "stubs": len(s.stubs),
+                    "stubs": sum(docs[i].url in present for i in s.stubs),
                 }
                 for s in stories
             ],
-            "articles": {d.url: d.story for d in docs},
+            "articles": {d.url: d.story for d in docs if d.url in present},  # a stub no file cites is no article
             "files": dict(sorted(files.items())),
         }
         return truth
@@ -612,7 +615,7 @@ def generate_corpus(out: str | os.PathLike, *, articles: int, seed: int = 0, dam
     Parameters
     ----------
     out : path
-        Folder to write into (created when missing; one subfolder per month).
+        Folder to write into: new (created) or empty; one subfolder per month.
     articles : int
         Number of files to write, duplicates and damaged files included.
     seed : int, optional
@@ -622,11 +625,16 @@ def generate_corpus(out: str | os.PathLike, *, articles: int, seed: int = 0, dam
     progress : callable, optional
         Called as ``progress(done, total)`` while files are written.
 
+    Raises
+    ------
+    FileExistsError
+        When ``out`` is a file, or a folder that holds anything.
+
     Returns
     -------
     dict
         The truth, as also written to ``out/truth.json``: ``stories``, ``articles``
-        (canonical URL -> story, stubs included) and ``files`` (relative path ->
+        (canonical URL -> story, stubs cited by a file included) and ``files`` (relative path ->
         ``{"url", "story"}`` or ``{"damage": kind}``).
 
     Examples
@@ -642,6 +650,9 @@ def generate_corpus(out: str | os.PathLike, *, articles: int, seed: int = 0, dam
     if not 0 <= damaged_rate <= 1:
         raise ValueError(f"damaged_rate must be between 0 and 1, got {damaged_rate!r}")
     out = os.fspath(out)
+    if os.path.exists(out) and (not os.path.isdir(out) or any(os.scandir(out))):
+        raise FileExistsError(f"{out}: {'not a folder' if not os.path.isdir(out) else 'not empty'}: a corpus is "
+                              "written into a new or empty folder (its files would mix with those there)")
     truth = _Generator(articles, seed, damaged_rate).generate(out, progress=progress)
     truth["seed"] = seed
     with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as f:
@@ -661,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     try:
         truth = generate_corpus(args.out, articles=args.articles, seed=args.seed, damaged_rate=args.damaged_rate)
-    except ValueError as err:
+    except (ValueError, FileExistsError) as err:
         parser.error(str(err))
     print(
         f"wrote {len(truth['files'])} files, {len(truth['stories'])} stories, "

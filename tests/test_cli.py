@@ -186,3 +186,31 @@ def test_cli_version_needs_no_installed_metadata(run):
     result = run("--version")
     assert (result.exit_code, result.output) == (0, f"related-article-graph, version {__version__}\n")
 
+
+
+def test_usage_errors_name_the_command_as_typed():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "graph", "stats", "--bogus"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1  # a usage error: one line, status 1, as every error of the CLI
+    assert "Try 'python -m graph stats --help'" in done.stderr  # not 'graph stats', no such command in a shell
+
+
+def test_export_says_when_its_file_name_or_filters_will_surprise(run, tmp_path):
+    from click.testing import CliRunner
+
+    runner = CliRunner()  # stderr apart from stdout
+    done = runner.invoke(cli, ["export", str(SEEDS), "--format", "graphml", "--out", str(tmp_path / "g.json")])
+    assert done.exit_code == 0
+    assert done.stderr == f"Note: {tmp_path / 'g.json'} is written as graphml (--format), though its name says json.\n"
+    assert (tmp_path / "g.json").read_bytes().startswith(b"<?xml")
+    zipped = runner.invoke(cli, ["export", str(SEEDS), "--format", "csv", "--out", str(tmp_path / "g.zip")])
+    assert (zipped.exit_code, zipped.stderr) == (0, "")
+    empty = runner.invoke(cli, ["export", str(SEEDS), "--format", "json", "--out", str(tmp_path / "e.json"), "--start", "2030-01-01"])
+    assert (empty.exit_code, empty.stderr) == (0, "Note: the filters keep no article; the file holds no story.\n")
+    backwards = run("export", SEEDS, "--format", "json", "--out", tmp_path / "b.json", "--start", "2021-02-02", "--end", "2021-02-01")
+    assert backwards.exit_code == 1 and "--start 2021-02-02 is after --end 2021-02-01" in backwards.output
+    assert not (tmp_path / "b.json").exists()

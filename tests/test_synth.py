@@ -66,7 +66,9 @@ def test_generate_corpus_files_load_as_the_truth_says(corpus):
     # Every article node, stubs included, is in the truth with its story.
     G = build_graph(articles)
     urls = [d["url"] for _, d in G.nodes(data=True) if d["kind"] == "article"]
-    assert all(url in truth["articles"] for url in urls)
+    assert sorted(urls) == sorted(truth["articles"])  # and no article of the truth that no file holds or cites
+    stubs = sum(1 for _, d in G.nodes(data=True) if d["kind"] == "article" and not d["in_corpus"])
+    assert sum(s["stubs"] for s in truth["stories"]) == stubs
     assert sum(1 for _, d in G.nodes(data=True) if d["kind"] == "article" and not d["in_corpus"]) > 50
 
 
@@ -135,3 +137,14 @@ def test_main_writes_corpus(tmp_path, capsys):
     assert "wrote 12 files" in capsys.readouterr().err
     truth = json.loads((tmp_path / "out" / "truth.json").read_text(encoding="utf-8"))
     assert sum("damage" in v for v in truth["files"].values()) == 3
+
+
+def test_generate_corpus_refuses_a_folder_with_files_or_a_file(tmp_path):
+    generate_corpus(tmp_path / "a", articles=20, seed=1)
+    with pytest.raises(FileExistsError, match="not empty"):
+        generate_corpus(tmp_path / "a", articles=5, seed=1)  # would have mixed 20 old files with 5 new
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        generate_corpus(tmp_path / "f", articles=5)
+    (tmp_path / "empty").mkdir()
+    assert len(generate_corpus(tmp_path / "empty", articles=5)["files"]) == 5
