@@ -60,6 +60,9 @@ TIGHT_RESOLUTION = 0.1
 DEFAULT_RELATED_WEIGHT = 0.1
 #: Articles from which a group found by CPM (pass 2) is never joined to another such group by Surprise.
 LARGE_STORY = 5
+#: The least summed weight of the links of a lone article to the one large story it is linked to
+#: that makes it part of the story (two links at the default threshold): :func:`story_partition`.
+FOLLOW_UP = 0.4
 #: The least summed weight per pair of articles of a story Surprise (pass 3) made of several
 #: CPM groups: below it, the story is undone into those groups (:func:`story_partition`).
 STORY_FLOOR = 0.14
@@ -222,12 +225,15 @@ def story_partition(
        :data:`LARGE_STORY` articles or more, which pass 2 kept apart on enough pairs to
        trust, stay in communities of their own (small groups may join them). With a
        number, pass 3 is skipped and the result is plain CPM: a higher resolution gives
-       smaller, tighter stories. A story Surprise made of several small groups whose pairs
-       weigh less than ``floor`` on average (summed weight over ``k (k - 1) / 2`` for
-       ``k`` articles) is undone into those groups: Surprise joins any two groups a link
-       joins, and alone it made stories of a topical star (one market report 0.21-0.27
-       alike to three unrelated articles: 0.115 per pair) and of a bare related link
-       (0.1) in the real corpora, where its true joins held 0.159-0.222.
+       smaller, tighter stories. A story Surprise made of small groups alone (none of
+       LARGE_STORY articles) whose pairs weigh less than ``floor`` on average (summed
+       weight over ``k (k - 1) / 2`` for ``k`` articles) is undone into those groups:
+       Surprise joins any two groups a link joins, and alone it made stories of a topical
+       star (one market report 0.21-0.27 alike to three unrelated articles: 0.115 per
+       pair) and of a bare related link (0.1) in the real corpora, where its true joins
+       held 0.159-0.222. Last, a lone article whose links all go to one story with a
+       large group, weighing :data:`FOLLOW_UP` there, joins it (a follow-up alike to
+       several reports a little, which Surprise leaves out as it thins the story).
 
     Parameters
     ----------
@@ -324,7 +330,7 @@ def _partition(story: list, evidence, *, seed: int, resolution: float | None, fl
     story = np.asarray(surprise.membership)
     if floor is not None:
         story = _floored(story, sizes, between, floor, fixed)
-    return story[groups]
+    return _followed_up(story, sizes, between, fixed)[groups]
 
 
 def _floored(story: np.ndarray, sizes: np.ndarray, between: tuple, floor: float, large: np.ndarray) -> np.ndarray:
@@ -343,6 +349,29 @@ def _floored(story: np.ndarray, sizes: np.ndarray, between: tuple, floor: float,
     undone = (parts > 1) & ~anchored & (held < floor * articles * (articles - 1) / 2)
     return np.where(undone[story], stories + np.arange(len(story)), story)
 
+
+
+def _followed_up(story: np.ndarray, sizes: np.ndarray, between: tuple, large: np.ndarray) -> np.ndarray:
+    """``story`` (of each group) with every lone article (a group of one, alone in its story)
+    whose links all go to one story with a ``large`` group, and weigh :data:`FOLLOW_UP` or
+    more there, moved into that story: a follow-up or a comment on an event that is alike
+    to several of its reports a little (two links at the threshold) and to nothing else.
+    Surprise leaves such an article out, as it lowers the story's density."""
+    row, col, weight = between
+    stories = int(story.max()) + 1
+    apart = row != col
+    a, b, w = np.r_[row[apart], col[apart]], np.r_[col[apart], row[apart]], np.r_[weight[apart], weight[apart]]
+    lone = (sizes == 1) & (np.bincount(story, minlength=stories)[story] == 1)
+    keep = lone[a]
+    key, inverse = np.unique(a[keep] * stories + story[b[keep]], return_inverse=True)
+    held = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(key))
+    article, target = key // stories, key % stories
+    targets = np.bincount(article, minlength=len(story))
+    anchored = np.bincount(story, weights=large, minlength=stories) > 0
+    move = (targets[article] == 1) & anchored[target] & (held >= FOLLOW_UP)
+    story = story.copy()
+    story[article[move]] = target[move]
+    return story
 
 def _numbered(nodes: list[str], membership: np.ndarray) -> dict[str, int]:
     """Clusters numbered 0, 1, … by decreasing size, ties by first node id (nodes sorted)."""

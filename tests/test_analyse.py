@@ -719,3 +719,20 @@ def test_analyse_articles_names_each_step_as_it_starts():
     analyse_articles(scan([SEEDS])[0], stage=steps.append)
     assert steps == ["Building the graph", "Finding articles that report the same story",
                      "Finding stories, central articles and dominant providers", "Adding the same-story links to the graph"]
+
+
+def test_story_partition_joins_a_lone_follow_up_to_the_one_large_story_it_is_like(monkeypatch):
+    import numpy as np
+
+    import graph.analyse as analyse
+
+    # 0-6: a story of seven close reports; 7: a follow-up alike to two of them a little (0.2 each)
+    # and to nothing else; 8: alike to two of them and to an article of another story (9-10);
+    # 11: alike to one of them only (0.3, under FOLLOW_UP)
+    pairs = [(a, b, 0.6) for a in range(7) for b in range(a + 1, 7)]
+    pairs += [(7, 0, 0.2), (7, 1, 0.2), (8, 2, 0.2), (8, 3, 0.2), (8, 9, 0.2), (9, 10, 0.6), (11, 4, 0.3)]
+    u, v, w = (np.array(x) for x in zip(*pairs))
+    assert analyse.FOLLOW_UP == 0.4
+    assert analyse.story_partition(12, (u, v, w)).tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 1, 4]
+    monkeypatch.setattr(analyse, "FOLLOW_UP", 99.0)  # Surprise alone leaves the follow-up out: it thins the story
+    assert analyse.story_partition(12, (u, v, w)).tolist() == [0, 0, 0, 0, 0, 0, 0, 2, 3, 1, 1, 4]
