@@ -159,10 +159,16 @@ def choose(key: str, label: str, choices: dict, empty: str, where=st) -> str:
     return where.selectbox(label, list(choices), format_func=choices.get, key=key, persist_state="page")
 
 
+#: The search box of each view whose selection an "open" button sets (emptied: what is opened shows, whatever was searched).
+SEARCHES = {"article": "q", "story": "story_q"}
+
+
 def go_to(view: str, key: str, value) -> None:
-    """Callback of the "open" buttons: switch view and selection."""
+    """Callback of the "open" buttons: switch view and selection, emptying that view's search."""
     st.session_state["view"] = view
     st.session_state[key] = value
+    if key in SEARCHES:
+        st.session_state[SEARCHES[key]] = ""
 
 
 # --- Caches: loading and analysis once per corpus version; filtered graphs and drawings by key --
@@ -469,9 +475,11 @@ def main() -> None:
 
     elif view == "Article":
         query = st.text_input("Search articles by title or URL", key="q", persist_state="page")
-        opened = st.session_state.get("article")  # from a link or another view: listed whatever the search
-        choices, matched = cached("search", (state_key, query, opened),
-                                  lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT, keep=opened))
+        choices, matched = cached("search", (state_key, query), lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT))
+        opened = st.session_state.get("article")  # from another view or a link: listed when it matches, whatever its rank
+        if opened is not None and opened not in choices:
+            choices, matched = cached("search", (state_key, query, opened),
+                                      lambda: search_articles(F, query, analysis, limit=SEARCH_LIMIT, keep=opened))
         if matched > SEARCH_LIMIT:
             st.caption(f"{matched:,} articles match: the {SEARCH_LIMIT} most central are listed. "
                        "Narrow the search to reach the others.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -132,7 +133,8 @@ def load(folder: Path) -> tuple[nx.DiGraph, float]:
 
 def ensure_synthetic(work: Path, size: int, seed: int) -> Path:
     folder = work / f"synth-{size}-seed{seed}"
-    if not (folder / "truth.json").exists():
+    if not (folder / "truth.json").exists():  # written last: without it, a generation was cut short
+        shutil.rmtree(folder, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "graph.synth", str(folder), "--articles", str(size), "--seed", str(seed)],
                        check=True, stdout=subprocess.DEVNULL)
     return folder

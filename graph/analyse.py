@@ -358,6 +358,7 @@ def _followed_up(story: np.ndarray, sizes: np.ndarray, between: tuple, large: np
     to several of its reports a little (two links at the threshold) and to nothing else.
     Surprise leaves such an article out, as it lowers the story's density."""
     row, col, weight = between
+    row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)  # scipy's int32: keys below pass 2**31
     stories = int(story.max()) + 1
     apart = row != col
     a, b, w = np.r_[row[apart], col[apart]], np.r_[col[apart], row[apart]], np.r_[weight[apart], weight[apart]]

@@ -21,8 +21,10 @@ import hashlib
 import json
 import os
 import sqlite3
+import unicodedata
 from typing import Iterable, Mapping
 
+import idna
 import orjson
 import ryml
 import yaml
@@ -70,7 +72,8 @@ def parser_fingerprint() -> str:
     for module in (load, fastparse, model):
         with open(module.__file__, "rb") as f:
             digest.update(f.read())
-    digest.update(f"{yaml.__version__}|{ryml.version}|{_FORMAT}".encode())
+    # idna's UTS 46 tables and Python's Unicode data (its IDNA 2003 codec) decide the hosts of canonical URLs
+    digest.update(f"{yaml.__version__}|{ryml.version}|{idna.__version__}|{unicodedata.unidata_version}|{_FORMAT}".encode())
     return digest.hexdigest()[:32]
 
 

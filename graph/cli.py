@@ -265,10 +265,10 @@ def clusters(paths, as_json, top, **options):
         return
     name = lambda p: G.nodes[p].get("name") if p in G else p  # noqa: E731
     rows = [(s["id"], s["size"], (s["start"] or "")[:10], (s["end"] or "")[:10], name(s["first_provider"]),
-             dominance(s, name), f"{s['hhi']:.2f}", s["title"] or "", s["label"] if s["label"] != s["title"] else "")
+             *dominance(s, name), f"{s['hhi']:.2f}", s["title"] or "", s["label"] if s["label"] != s["title"] else "")
             for s in stories]
-    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "hhi", "title", "terms"),
-                      (None, None, None, None, 24, 24, None, 45, 40)))
+    click.echo(_table(rows, ("story", "size", "start", "end", "first", "dominant", "share", "hhi", "title", "terms"),
+                      (None, None, None, None, 24, 24, None, None, 45, 40)))
     click.echo(f"\n{len(stories)} of {len(analysis['stories'])} stories")
 
 
@@ -309,6 +309,11 @@ def _iso_time(ctx, param, value):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _moment(value: str, time_of_day: str) -> str:
+    """An --start/--end value as a time in the loader's form: a date at ``time_of_day``."""
+    return value + time_of_day if len(value) == 10 else value
+
+
 @cli.command()
 @paths_argument
 @click.option("--format", "format_", type=click.Choice(list(FORMATS)), required=True, help="File format.")
@@ -323,7 +328,7 @@ def _iso_time(ctx, param, value):
 @cache_options
 def export(paths, format_, out, start, end, providers, topics, min_quality, stubs, **options):
     """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
-    if start and end and start[:10] > end[:10]:
+    if start and end and _moment(start, "T00:00:00Z") > _moment(end, "T23:59:59Z"):  # an end date is its whole day
         raise click.UsageError(f"--start {start} is after --end {end}: no article could be kept.")
     named = {"." + f: f for f in FORMATS}.get(Path(out).suffix.lower())  # .zip names no format: csv's or parquet's
     if named not in (None, format_):

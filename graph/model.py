@@ -176,6 +176,9 @@ def node_id(kind: NodeKind, key: str) -> str:
 
 # --- URL canonicalisation -------------------------------------------------------------------
 
+#: Oracle Eloqua's newsletter tags (compared lower-cased), part of :data:`TRACKING_PARAMS`.
+_ELOQUA = ("elq", "elqtrack", "elqtrackid", "elqaid", "elqat", "elqak", "elqcampaignid", "elqcsid", "elqcst",
+           "elq_mid", "elq_cid")
 #: Query parameters that only track the reader, on every host (compared lower-cased).
 TRACKING_PARAMS = frozenset(
     {
@@ -183,11 +186,11 @@ TRACKING_PARAMS = frozenset(
         "ocid", "cmpid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
         "wt.mc_id", "__twitter_impression", "amp", "__hstc", "__hssc", "__hsfp", "hsctatracking",
         "_mc", "_openstat", "s_cid", "vero_id", "vero_conv", "oly_anon_id", "oly_enc_id", "rb_clickid",
-        "wickedid",
+        "wickedid", *_ELOQUA,
     }
 )
-#: Prefixes of tracking parameters (``elq``: Oracle Eloqua's ``elqTrackId``, ``elq_mid``, ``elq_cid`` …).
-TRACKING_PREFIXES = ("utm_", "elq")
+#: Prefixes of tracking parameters.
+TRACKING_PREFIXES = ("utm_",)
 #: Tracking parameters specific to one site (host without ``www.``, or a parent domain of it).
 SITE_TRACKING_PARAMS = {
     "medium.com": frozenset({"source"}),

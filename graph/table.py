@@ -283,7 +283,8 @@ def _with_provider(G: nx.DiGraph, n: str) -> str:
 def search_stories(choices: dict[int, str], query: str, *, limit: int, keep: int | None = None) -> tuple[dict[int, str], int]:
     """Return up to ``limit`` of :func:`story_choices`' ``choices`` whose text contains ``query`` (any case), and how many match.
 
-    The choices keep their order (largest story first); ``keep`` (the story open) is listed
+    The text searched is a choice's title and terms, not its "(N articles)" count. The
+    choices keep their order (largest story first); ``keep`` (the story open) is listed
     first when it matches but is beyond the limit.
 
     Examples
@@ -295,9 +296,11 @@ def search_stories(choices: dict[int, str], query: str, *, limit: int, keep: int
     ({7: 'Acme earnings (2)', 3: 'Acme recalls robots (9)'}, 3)
     >>> search_stories(choices, "acme", limit=1, keep=0)  # the open story does not match: not kept
     ({3: 'Acme recalls robots (9)'}, 2)
+    >>> search_stories(choices, "(2)", limit=5)
+    ({}, 0)
     """
     needle = query.strip().lower()
-    found = [s for s, text in choices.items() if needle in text.lower()]
+    found = [s for s, text in choices.items() if needle in text.rpartition(" (")[0].lower()]  # not the "(N)" count
     listed = found[:limit]
     if keep in found[limit:]:
         listed.insert(0, keep)
@@ -308,22 +311,22 @@ def _counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def dominance(story: dict, name=str) -> str:
-    """A story's dominant provider and its share of the story's articles ("CNBC 40%"), or a tie said as such.
+def dominance(story: dict, name=str) -> tuple[str, str]:
+    """A story's dominant provider and its share of the story's articles (``("CNBC", "40%")``), or a tie said as such.
 
     ``name`` turns a provider node into its display name.
 
     Examples
     --------
     >>> dominance({"dominant": "p", "dominant_share": 0.4, "providers": [("p", 2), ("q", 1), ("r", 1), ("s", 1)]})
-    'p 40%'
+    ('p', '40%')
     >>> dominance({"dominant": "p", "dominant_share": 0.1, "providers": [("p", 1)] * 10})
-    'none: 10 tied at 10%'
+    ('none: 10 tied', '10%')
     """
     if not story.get("dominant"):
-        return ""
-    tied, share = _tied(story), story.get("dominant_share") or 0
-    return f"none: {tied} tied at {share:.0%}" if tied > 1 else f"{name(story['dominant'])} {share:.0%}"
+        return "", ""
+    tied, share = _tied(story), f"{story.get('dominant_share') or 0:.0%}"
+    return (f"none: {tied} tied", share) if tied > 1 else (name(story["dominant"]), share)
 
 
 def _tied(story: dict) -> int:

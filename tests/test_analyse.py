@@ -736,3 +736,20 @@ def test_story_partition_joins_a_lone_follow_up_to_the_one_large_story_it_is_lik
     assert analyse.story_partition(12, (u, v, w)).tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 1, 4]
     monkeypatch.setattr(analyse, "FOLLOW_UP", 99.0)  # Surprise alone leaves the follow-up out: it thins the story
     assert analyse.story_partition(12, (u, v, w)).tolist() == [0, 0, 0, 0, 0, 0, 0, 2, 3, 1, 1, 4]
+
+
+def test_follow_ups_among_50000_stories():
+    """Keys of (group, story) pairs pass 2**31 here: scipy's int32 group indices wrapped (a crash, or a wrong article moved)."""
+    import numpy as np
+
+    from graph.analyse import _followed_up
+
+    groups = 50_003  # 50,000 lone articles, a story of seven (group 50,000), its follow-up (50,001), another lone one
+    story = np.arange(groups)
+    sizes = np.ones(groups, dtype=np.int64)
+    sizes[50_000] = 7
+    large = (sizes >= 5).astype(np.float64)
+    row = np.array([50_000, 50_000, 3, 50_002], dtype=np.int32)  # as scipy gives them (upper triangle, a loop)
+    col = np.array([50_000, 50_001, 50_002, 50_002], dtype=np.int32)
+    moved = _followed_up(story, sizes, (row, col, np.array([4.2, 0.4, 0.3, 0.0])), large)
+    assert moved[50_001] == 50_000 and (moved[:50_000] == np.arange(50_000)).all() and moved[50_002] == 50_002

@@ -249,3 +249,9 @@ def test_story_and_article_views_search_past_500_and_keep_what_was_opened(many_s
     assert [c.value for c in at.caption if "match" in c.value][0].startswith("510 articles match: the 500 most central")
     at.text_input(key="q").set_value("a001").run()  # a search the open article does not match: its first match opens
     assert at.session_state["article"] == "article:https://example.com/a001"
+    # an "Open" button empties the search of the view it opens: what it opens shows, whatever was searched there
+    at = run_app(source="folder", folder=many_stories, view="Stories", story_q="item5")
+    at.button(key="open_story").click().run()  # the table's first story, 0, which "item5" does not match
+    assert not at.exception
+    assert (at.session_state["view"], at.session_state["story"], at.session_state["story_q"]) == ("Story", 0, "")
+    assert "story_q" not in at.query_params

@@ -123,9 +123,9 @@ def test_cli_clusters_table_and_top(run, write_article):
     result = run("clusters", _story_corpus(write_article), "--top", 1)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].split() == ["story", "size", "start", "end", "first", "dominant", "hhi", "title", "terms"]
+    assert lines[0].split() == ["story", "size", "start", "end", "first", "dominant", "share", "hhi", "title", "terms"]
     # two providers, one article each: no dominant one; the most central article's title, the distinctive terms
-    assert lines[2].split("  ")[0:1] == ["0"] and "none: 2 tied at 50%" in lines[2]
+    assert lines[2].split("  ")[0:1] == ["0"] and "none: 2 tied  50%" in lines[2]
     assert "Acme recalls its robot vacuum" in lines[2] or "Robot vacuum recalled by Acme" in lines[2]
     assert result.output.rstrip().endswith("1 of 2 stories")
 

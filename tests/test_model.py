@@ -89,6 +89,7 @@ CANONICAL_CASES = [
     # newsletter tracking: Oracle Eloqua (elq*), Informa's _mc, and cid on darkreading.com only
     ("https://www.darkreading.com/a/b?_mc=NL_DR&cid=NL_DR&elq_mid=105848&elq_cid=22023705", "https://darkreading.com/a/b"),
     ("https://x.com/a?elqTrackId=1&elqaid=2&cid=3", "https://x.com/a?cid=3"),
+    ("https://x.com/a?elqueue=1", "https://x.com/a?elqueue=1"),  # Eloqua's tags by name, not every elq… parameter
     ("https://x.com/%61mp/b", "https://x.com/b"),
     ("https://x.com/google%2Damp/x", "https://x.com/x"),
     ("https://x.com/x.amp/.", "https://x.com/x"),
