@@ -327,7 +327,7 @@ def _table(rows: list[dict]) -> str:
         cells.append((
             f"{r['files']:,}", f"{r['naive']['seconds']:.1f}",
             f"{cold:.1f} ({r['cold']['load_s']:.1f} + {r['cold']['build_s']:.1f})",
-            f"{r['naive']['seconds'] / cold:.1f}x", f"{r['cold']['cpu_s']:.1f}", f"{r['warm']['load_s']:.2f}",
+            f"{r['naive']['seconds'] / cold:.2f}x", f"{r['cold']['cpu_s']:.1f}", f"{r['warm']['load_s']:.2f}",
             f"{warm:.2f}",
             f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
             f"{p['link_cpu_s']:.1f} + {p['analyse_cpu_s']:.1f}" if p else "-",

@@ -37,6 +37,7 @@ __all__ = [
     "find_clusters",
     "rank_articles",
     "rank_providers",
+    "tied_providers",
     "find_bridges",
     "bridge_sources",
     "count_in_links",
@@ -1512,6 +1513,19 @@ def _title_words_of(worker: Forked | None, titles: list[str]) -> tuple[sp.csr_ma
 def _joined(titles: list[str]) -> tuple[str, np.ndarray]:
     """The titles as one text, and where each ends in it (:func:`_title_words_apart`)."""
     return "".join(titles), np.cumsum(np.fromiter(map(len, titles), dtype=np.int64, count=len(titles)))
+
+
+def tied_providers(story: dict) -> int:
+    """How many providers share a story's largest count of articles (its ``providers``, by count).
+
+    More than one: the story has no dominant provider, whatever ``dominant`` names (the
+    earliest of them to publish).
+
+    >>> tied_providers({"providers": [("p", 2), ("q", 2), ("r", 1)]}), tied_providers({"providers": []})
+    (2, 0)
+    """
+    providers = story.get("providers") or []
+    return sum(1 for _, count in providers if count == providers[0][1])
 
 
 def rank_providers(providers: dict[str, dict]) -> list[tuple[str, dict]]:

@@ -7,6 +7,7 @@ from typing import Iterable
 
 import networkx as nx
 
+from .analyse import tied_providers
 from .model import EdgeKind, NodeKind
 
 __all__ = [
@@ -263,6 +264,7 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
             broken_by=str(G.nodes[story["first_provider"]].get("label")) if story.get("first_provider") in G else None,
             dominant=str(G.nodes[story["dominant"]].get("label")) if story.get("dominant") in G else None,
             dominant_share=story.get("dominant_share"),
+            tied=tied_providers(story),  # more than one: no dominant provider
             hhi=story.get("hhi"),
             central=story.get("central"),
         )

@@ -8,6 +8,7 @@ from typing import Iterable
 
 import networkx as nx
 
+from .analyse import tied_providers
 from .model import EdgeKind, LoadReport, NodeKind, shown_text
 
 __all__ = [
@@ -329,10 +330,7 @@ def dominance(story: dict, name=str) -> tuple[str, str]:
     return (f"none: {tied} tied", share) if tied > 1 else (name(story["dominant"]), share)
 
 
-def _tied(story: dict) -> int:
-    """How many providers share a story's largest count of articles (more than one: no dominant provider)."""
-    providers = story.get("providers") or []
-    return sum(1 for _, count in providers if count == providers[0][1])
+_tied = tied_providers
 
 
 def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
@@ -689,7 +687,8 @@ def describe_node(G: nx.DiGraph, n, analysis: dict | None = None) -> dict:
             fields.append(("broken by", _value(data.get("broken_by") or data["first_provider"])))
         if data.get("dominant"):  # of the whole story, as analysed
             share = data.get("dominant_share")
-            fields.append(("dominant", _value(data["dominant"]) + (f" ({share:.0%})" if share is not None else "")))
+            fields.append(("dominant", (_value(data["dominant"]) if (data.get("tied") or 1) < 2 else f"none ({data['tied']} tied)")
+                           + (f" ({share:.0%})" if share is not None else "")))
         if data.get("hhi") is not None:
             fields.append(("hhi", _value(data["hhi"])))
     else:

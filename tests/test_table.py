@@ -133,3 +133,15 @@ def test_report_rows_name_a_file_given_as_the_folder_by_its_name():
 
     report = LoadReport((FileRecord("/up/notes.txt", "rejected", line=1, reason="no front matter"),))
     assert [row["where"] for row in report_rows(report, root="/up/notes.txt")] == ["notes.txt:1"]
+
+
+def test_a_story_of_tied_providers_names_no_dominant_one(graph, analysis):
+    from graph.select import select_overview
+
+    analysis["stories"][0]["providers"] = [("p", 1), ("q", 1)]  # a: P, b: Q, one article each
+    H = select_overview(graph, analysis).graph
+    details = dict(describe_node(H, 0, analysis)["fields"])
+    assert details["dominant"] == "none (2 tied) (50%)"
+    analysis["stories"][0]["providers"] = [("p", 2), ("q", 1)]
+    details = dict(describe_node(select_overview(graph, analysis).graph, 0, analysis)["fields"])
+    assert details["dominant"] == "P (50%)"
