@@ -23,6 +23,10 @@ __all__ = [
 
 #: Nodes sent to the browser by default: a few hundred draw at once with a precomputed layout.
 DEFAULT_LIMIT = 300
+#: Links per story on the map of stories above which each story keeps only its strongest link
+#: (and those where it is another's strongest): 300 stories of a 10,000-article corpus had
+#: 1,496 links, a hairball; their strongest 442 draw neighbourhoods of related stories.
+MAP_LINKS = 2
 #: Kind of the nodes of the stories overview (one node per story); never a node of the article graph.
 STORY = "story"
 #: Edge kind of the provider view between a provider and a provider covering the same stories.
@@ -70,12 +74,15 @@ class Selection:
         >>> Selection(nx.DiGraph(), "stories", 3, 3).note
         ''
         """
+        links = self.graph.graph.get("links_left_out", 0)
+        links = (f"{links:,} weaker links between stories not drawn: each story keeps its strongest."
+                 if links else "")
         if not self.left_out:
-            return ""
+            return links
         which = "largest" if self.unit == "stories" else "most central"
         return (
             f"Showing the {self.shown} {which} of {self.total} {self.unit}; {self.left_out} left out. "
-            'Raise "Nodes at most" in the sidebar or narrow the filters to see them.'
+            'Raise "Nodes at most" in the sidebar or narrow the filters to see them.' + (" " + links if links else "")
         )
 
 
@@ -219,7 +226,9 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
         Nodes are story numbers with ``kind="story"``, ``label``, ``story``, ``size`` (its
         articles and stubs in G), ``articles``, ``stubs``, ``providers``, ``start``, ``end``,
         ``first_provider`` (and its name, ``broken_by``) and ``central``; an edge ``(s, t)`` with ``kind="related"`` and
-        ``weight`` = the number of article links from story s to story t.
+        ``weight`` = the number of article links from story s to story t. With more than
+        :data:`MAP_LINKS` links per story, each story keeps its strongest link only (and
+        those where it is another's strongest), and the note says how many were left out.
 
     Examples
     --------
@@ -277,7 +286,27 @@ def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT
                 H[s][t]["weight"] += 1
             else:
                 H.add_edge(s, t, kind=EdgeKind.RELATED.value, weight=1)
+    if H.number_of_edges() > MAP_LINKS * H.number_of_nodes():
+        H.graph["links_left_out"] = _keep_strongest(H)
     return Selection(H, "stories", len(ranked), len(kept))
+
+
+def _keep_strongest(H: nx.DiGraph) -> int:
+    """Remove every link of H but each node's strongest (both directions' weights summed; ties to
+    the lower neighbour); return how many links were removed."""
+    weight: dict[tuple, int] = {}
+    for s, t, w in H.edges(data="weight"):
+        pair = (min(s, t), max(s, t))
+        weight[pair] = weight.get(pair, 0) + w
+    best: dict = {}
+    for (a, b), w in sorted(weight.items()):
+        for node, other in ((a, b), (b, a)):
+            if node not in best or (-w, other) < best[node]:
+                best[node] = (-w, other)
+    kept = {(min(n, other), max(n, other)) for n, (_, other) in best.items()}
+    drop = [(s, t) for s, t in H.edges() if (min(s, t), max(s, t)) not in kept]
+    H.remove_edges_from(drop)
+    return len(drop)
 
 
 def select_story(G: nx.DiGraph, analysis: dict, story: int, *, limit: int = DEFAULT_LIMIT) -> Selection:

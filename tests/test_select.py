@@ -155,3 +155,22 @@ def test_selections_never_mutate_the_graph(graph, analysis):
 
 def test_selection_note_is_empty_when_nothing_is_left_out():
     assert Selection(nx.DiGraph(), "articles", 0, 0).note == ""
+
+
+def test_a_dense_map_of_stories_keeps_each_storys_strongest_link():
+    from graph.select import MAP_LINKS
+
+    G = nx.DiGraph()
+    for i in range(6):  # six one-article stories, every pair linked once: 15 links, more than 2 a story
+        G.add_node(f"a{i}", kind="article", in_corpus=True, provider="p", label=f"A{i}")
+    for i in range(6):
+        for j in range(i + 1, 6):
+            G.add_edge(f"a{i}", f"a{j}", kind="related")
+    G.add_edge("a5", "a4", kind="related")  # 4-5: linked both ways, the strongest link of both
+    analysis = {"clusters": {f"a{i}": i for i in range(6)}, "stories": [{"id": i, "label": f"A{i}"} for i in range(6)]}
+    view = select_overview(G, analysis)
+    assert MAP_LINKS == 2
+    assert sorted(view.graph.edges()) == [(0, 1), (0, 2), (0, 3), (4, 5), (5, 4)]  # ties to the lower story
+    assert view.note == "11 weaker links between stories not drawn: each story keeps its strongest."
+    G.remove_edges_from([("a0", f"a{j}") for j in range(2, 6)])  # 12 links: not dense, all drawn
+    assert (select_overview(G, analysis).graph.number_of_edges(), select_overview(G, analysis).note) == (12, "")
