@@ -326,11 +326,9 @@ def dominance(story: dict, name=str) -> tuple[str, str]:
     """
     if not story.get("dominant"):
         return "", ""
-    tied, share = _tied(story), f"{story.get('dominant_share') or 0:.0%}"
+    tied, share = tied_providers(story), f"{story.get('dominant_share') or 0:.0%}"
     return (f"none: {tied} tied", share) if tied > 1 else (name(story["dominant"]), share)
 
-
-_tied = tied_providers
 
 
 def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
@@ -364,7 +362,7 @@ def story_summary(G: nx.DiGraph, analysis: dict, story: int) -> str:
         day = _day(G.nodes[found["first"]].get("published")) if found.get("first") in G else ""
         parts.append(f"broken by {_name(G, found['first_provider'])}" + (f" on {day}" if day else ""))
     if found.get("dominant"):
-        tied = _tied(found)
+        tied = tied_providers(found)
         if tied > 1:
             parts.append(f"no single dominant provider ({tied} tied at {found.get('dominant_share', 0):.0%})")
         else:
@@ -398,7 +396,7 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
         story = stories.get(s, {})
         days = sorted(_day(G.nodes[n].get("published")) for n in nodes if G.nodes[n].get("published"))
         in_corpus = sum(1 for n in nodes if G.nodes[n]["in_corpus"])
-        dominant = story.get("dominant")
+        dominant, tied = story.get("dominant"), tied_providers(story)
         rows.append({
             "story": s,
             "title": str(story.get("title") or story.get("label") or _name(G, nodes[0])),
@@ -409,7 +407,7 @@ def story_rows(G: nx.DiGraph, analysis: dict, *, nodes: Iterable[str] | None = N
             "broken by": _name(G, story["first_provider"]) if story.get("first_provider") else "",
             "start": days[0] if days else "",
             "end": days[-1] if days else "",
-            "dominant": "" if not isinstance(dominant, str) else _name(G, dominant) if _tied(story) < 2 else f"none ({_tied(story)} tied)",
+            "dominant": "" if not isinstance(dominant, str) else f"none ({tied} tied)" if tied > 1 else _name(G, dominant),
             "dominant share": None if story.get("dominant_share") is None else round(story["dominant_share"], 4),
             "hhi": None if story.get("hhi") is None else round(story["hhi"], 4),
         })
