@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
+import sys
 
 import pytest
 
@@ -138,6 +140,40 @@ def test_ascii_gate_matches_as_the_gate_does():
         assert (fastparse._GATE_ASCII.fullmatch(text) is not None) == accepted, text
         seen[accepted] += 1
     assert min(seen.values()) > 1000  # both outcomes well exercised
+
+
+def test_re2_gate_matches_as_the_gate_does():
+    """The RE2 gate (no look-arounds) accepts exactly what the gate does: a fuzz of lines of
+    every kind, and every value of up to five of the characters that decide a plain scalar."""
+    assert fastparse._GATE_RE2 is not None  # google-re2 is in requirements.txt
+    rng = random.Random(1)
+    seen = {True: 0, False: 0}
+    for _ in range(20000):
+        text = "\n".join(_random_line(rng) + rng.choice(["", "\xa0", "\u3000", "\x85", "\u2009", "\U0001f600"])
+                         for _ in range(rng.randrange(1, 4)))
+        accepted = fastparse._GATE.fullmatch(text) is not None
+        assert (fastparse._GATE_RE2(text.encode()) is not None) == accepted, text
+        seen[accepted] += 1
+    assert min(seen.values()) > 400
+    count = 0
+    for size in range(6):
+        for value in map("".join, itertools.product(["a", " ", ":", "#", "-", "1", "\xa0", "[", "'", '"', "\\"],
+                                                    repeat=size)):
+            for text in ("k: " + value, "- " + value, value):
+                assert (fastparse._GATE_RE2(text.encode()) is not None) == (
+                    fastparse._GATE.fullmatch(text) is not None), text
+                count += text.startswith("k: ") and fastparse._GATE.fullmatch(text) is not None
+    assert count == 20824  # the plain and quoted values accepted after "k: "
+
+
+def test_re2_space_class_is_pythons():
+    """The gate's space class for RE2 lists exactly the characters Python's \\s matches."""
+    listed = set()
+    for start, end in re.findall(r"\\x\{?([0-9a-f]+)\}?(?:-\\x\{?([0-9a-f]+)\}?)?",
+                                 fastparse._SPACE_RE2.replace("\\t", "\\x09").replace("\\n", "\\x0a")
+                                 .replace("\\r", "\\x0d").replace(" ", "\\x20")):
+        listed.update(range(int(start, 16), int(end or start, 16) + 1))
+    assert listed == {code for code in range(sys.maxunicode + 1) if chr(code).isspace()}
 
 
 def test_parse_clean_reads_a_clean_document():
