@@ -33,6 +33,14 @@ memory are its own:
   average) at 100,000 articles, which is the sampler's cost, not the pipeline's (the sampled run's
   times are kept in ``last.json`` as ``sampled_s``).
 
+Each size runs ``--repeat`` times (default 3): naive, cold, warm and pipeline (and, in the
+first run only, the sequential reference and the memory-sampled pipeline), a run's stages back
+to back so that a naive run and the cold run right after it meet the same host. The table gives
+each time as the median of the runs and their range; the speed-up is the median of each run's
+naive / cold ratio; ``last.json`` keeps every run. On a machine shared with other jobs one run
+can be a third slower than the next (the same stage's CPU seconds vary as much): a median of
+three says what the code does, the range what the host did.
+
 ``--load-only`` skips the pipeline stage and the clustering digest (loading figures only).
 Every load stage also reports its CPU seconds (this process and its parsing workers), and the
 pipeline those of the linking and the analysis (with their forked children): on a machine
@@ -55,6 +63,7 @@ import platform
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -316,31 +325,53 @@ def _corpus(size: int, seed: int, folder: Path) -> Path:
     return corpus
 
 
+def _spread(values: list[float], digits: int, unit: str = "") -> str:
+    """``median`` alone for one run, else ``median (lowest-highest)``."""
+    middle = f"{statistics.median(values):.{digits}f}{unit}"
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
 def _table(rows: list[dict]) -> str:
-    headers = ("files", "naive CSafeLoader s", "cold load+build s", "speed-up", "cold CPU s", "warm load s",
-               "warm load+build s", "link s", "analyse s", "link + analyse CPU s", "edges s", "peak RSS MB", "identical")
+    """The results table: each time the median of the row's runs (with their range when there are several)."""
+    headers = ("files", "runs", "naive CSafeLoader s", "cold load+build s", "speed-up", "cold CPU s", "warm load s",
+               "warm load+build s", "link + analyse s", "link s", "analyse s", "link + analyse CPU s", "edges s",
+               "peak RSS MB", "identical")
+    median = statistics.median
     cells = [headers]
     for r in rows:
-        cold = r["cold"]["load_s"] + r["cold"]["build_s"]
-        warm = r["warm"]["load_s"] + r["warm"]["build_s"]
+        naives, colds, warms, pipes = r["naive_runs"], r["cold_runs"], r["warm_runs"], r["pipeline_runs"]
+        cold = [c["load_s"] + c["build_s"] for c in colds]
+        ratios = [n["seconds"] / c for n, c in zip(naives, cold)]  # each naive run against the cold run right after it
+        naive_mb = max(max(n["peak_mb"]) for n in naives)
         p = r["pipeline"]
         cells.append((
-            f"{r['files']:,}", f"{r['naive']['seconds']:.1f}",
-            f"{cold:.1f} ({r['cold']['load_s']:.1f} + {r['cold']['build_s']:.1f})",
-            f"{r['naive']['seconds'] / cold:.2f}x", f"{r['cold']['cpu_s']:.1f}", f"{r['warm']['load_s']:.2f}",
-            f"{warm:.2f}",
-            f"{p['link_s']:.1f}" if p else "-", f"{p['analyse_s']:.1f}" if p else "-",
-            f"{p['link_cpu_s']:.1f} + {p['analyse_cpu_s']:.1f}" if p else "-",
-            f"{p['edges_s']:.1f}" if p else "-",
-            f"{p['peak_mb'][0]:.0f} (with workers {p['peak_tree_mb'] or float('nan'):.0f}; with edges {p['peak_edges_mb'][0]:.0f}; "
-            f"naive {max(r['naive']['peak_mb']):.0f})" if p
-            else f"load+build {max(r['cold']['peak_mb']):.0f} (naive {max(r['naive']['peak_mb']):.0f})",
+            f"{r['files']:,}", str(len(colds)), _spread([n["seconds"] for n in naives], 1), _spread(cold, 1),
+            _spread(ratios, 2, "x"), f"{median([c['cpu_s'] for c in colds]):.1f}",
+            _spread([w["load_s"] for w in warms], 2), _spread([w["load_s"] + w["build_s"] for w in warms], 2),
+            _spread([q["link_s"] + q["analyse_s"] for q in pipes], 1) if pipes else "-",
+            f"{median([q['link_s'] for q in pipes]):.1f}" if pipes else "-",
+            f"{median([q['analyse_s'] for q in pipes]):.1f}" if pipes else "-",
+            f"{median([q['link_cpu_s'] for q in pipes]):.1f} + {median([q['analyse_cpu_s'] for q in pipes]):.1f}"
+            if pipes else "-",
+            f"{median([q['edges_s'] for q in pipes]):.1f}" if pipes else "-",
+            f"{max(q['peak_mb'][0] for q in pipes):.0f} (with workers {p['peak_tree_mb'] or float('nan'):.0f}; "
+            f"with edges {max(q['peak_edges_mb'][0] for q in pipes):.0f}; naive {naive_mb:.0f})" if pipes
+            else f"load+build {max(max(c['peak_mb']) for c in colds):.0f} (naive {naive_mb:.0f})",
             "yes" if r["identical"] else "NO",
         ))
     widths = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
     lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-cache", choices=("drop", "keep"), default="drop",
                         help="before the naive and cold stages: drop the OS page cache (default; needs root), or "
                              "read every file once so that both find the files in memory")
+    parser.add_argument("--repeat", type=_positive, default=3,
+                        help="runs of the naive, cold, warm and pipeline stages per size (default 3): the table "
+                             "gives each figure's median and range, last.json every run")
     parser.add_argument("--load-only", action="store_true",
                         help="skip the pipeline stage (link, analyse, whole-pipeline RSS): loading figures only")
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
@@ -377,29 +411,37 @@ def main(argv: list[str] | None = None) -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         corpus = _corpus(size, args.seed, folder)
         cache = folder / f"cache-{size}"
-        shutil.rmtree(cache, ignore_errors=True)
-        print(f"{size:,} files: naive ...", file=sys.stderr, flush=True)
-        dropped.append(_prepare_page_cache(args.page_cache, corpus))
-        naive = _run("naive", corpus)
-        print(f"{size:,} files: cold, warm, sequential, pipeline ...", file=sys.stderr, flush=True)
-        dropped.append(_prepare_page_cache(args.page_cache, corpus))
-        cold = _run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only)
-        warm = _run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only)
-        sequential = _run("load", corpus, workers=1, load_only=args.load_only)
-        pipeline = sampled = None
-        if not args.load_only:
-            # the process tree's memory sampled in one run, the times taken in another, unsampled
+        naive_runs, cold_runs, warm_runs, pipeline_runs = [], [], [], []
+        sequential = sampled = None
+        for run in range(1, args.repeat + 1):
+            # a run's stages back to back: a naive run and the cold run right after it meet the same host
+            shutil.rmtree(cache, ignore_errors=True)
+            print(f"{size:,} files, run {run} of {args.repeat}: naive ...", file=sys.stderr, flush=True)
             dropped.append(_prepare_page_cache(args.page_cache, corpus))
-            sampled = _run("pipeline", corpus, workers=args.workers, sample=True)
+            naive_runs.append(_run("naive", corpus))
+            print(f"{size:,} files, run {run} of {args.repeat}: cold, warm, pipeline ...", file=sys.stderr, flush=True)
             dropped.append(_prepare_page_cache(args.page_cache, corpus))
-            pipeline = _run("pipeline", corpus, workers=args.workers)
-            pipeline["peak_tree_mb"] = sampled["peak_tree_mb"]
-            pipeline["sampled_s"] = {key: sampled[key] for key in ("load_s", "build_s", "link_s", "analyse_s",
-                                                                   "link_cpu_s", "analyse_cpu_s")}
-        digests = [stage["digests"] for stage in (cold, warm, sequential, sampled, pipeline) if stage is not None]
+            cold_runs.append(_run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only))
+            warm_runs.append(_run("load", corpus, cache=cache, workers=args.workers, load_only=args.load_only))
+            if run == 1:  # the reference result: one process, no cache (its time is no target)
+                sequential = _run("load", corpus, workers=1, load_only=args.load_only)
+            if not args.load_only:
+                if run == 1:  # the process tree's memory sampled in one run, the times taken in the others, unsampled
+                    dropped.append(_prepare_page_cache(args.page_cache, corpus))
+                    sampled = _run("pipeline", corpus, workers=args.workers, sample=True)
+                dropped.append(_prepare_page_cache(args.page_cache, corpus))
+                pipeline_runs.append(_run("pipeline", corpus, workers=args.workers))
+        pipeline = None
+        if sampled is not None:
+            pipeline = {"peak_tree_mb": sampled["peak_tree_mb"],
+                        "sampled_s": {key: sampled[key] for key in ("load_s", "build_s", "link_s", "analyse_s",
+                                                                   "link_cpu_s", "analyse_cpu_s")}}
+        digests = [stage["digests"] for stage in (*cold_runs, *warm_runs, sequential, sampled, *pipeline_runs)
+                   if stage is not None]
         row = {
-            "files": cold["counts"]["files"], "naive": naive, "cold": cold, "warm": warm, "sequential": sequential,
-            "pipeline": pipeline, "identical": all(d == digests[0] for d in digests),
+            "files": cold_runs[0]["counts"]["files"], "naive_runs": naive_runs, "cold_runs": cold_runs,
+            "warm_runs": warm_runs, "sequential": sequential, "pipeline": pipeline, "pipeline_runs": pipeline_runs,
+            "identical": all(d == digests[0] for d in digests),
         }
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items()}, indent=None), file=sys.stderr, flush=True)
@@ -410,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         cold_note = "page cache dropped before cold stages" if all(dropped) else "cold = no parse cache (page cache not dropped)"
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {cold_note}; "
+        f"each time the median of {args.repeat} run{'s' if args.repeat > 1 else ''}"
+        f"{' (lowest-highest in brackets)' if args.repeat > 1 else ''}; "
         f"load average before/after the run: {load_before} / {_load_average()} (other processes share the cores)"
     )
     print(table)
