@@ -30,7 +30,7 @@ import yaml
 from ryml._ryml import emit_json_to_substr as _emit_json_to_substr
 
 from .model import (
-    Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_url, clean_text, provider_domain,
+    Article, Provider, Related, _is_tracking, _strip_amp_path, canonical_url, clean_text, provider_domain, same_site,
 )
 
 __all__ = ["parse_clean", "CLEAN_MAX", "ryml_messages_dropped"]
@@ -268,6 +268,8 @@ class _Reader:
         for key in ("ampWebUrl", "cdnAmpWebUrl"):
             alias = self.url(fields.get(key))
             if alias and alias != url and alias not in aliases:
+                if url is not None and not same_site(alias, url):
+                    raise _NotClean("an alias on another site")  # the safe path warns
                 aliases.append(alias)
         return url, tuple(aliases)
 

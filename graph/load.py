@@ -25,7 +25,7 @@ from .fastparse import parse_clean, ryml_messages_dropped
 from ._gc import paused_gc
 from .model import (
     Article, FileRecord, Issue, LoadReport, NodeKind, Provider, Related, canonical_url, clean_text,
-    node_id, provider_domain,
+    node_id, provider_domain, same_site,
 )
 
 try:  # libyaml: the fast C parser; the pure-Python SafeLoader only when libyaml is missing
@@ -537,6 +537,10 @@ class _Fields:
         for key in ("ampWebUrl", "cdnAmpWebUrl"):
             alias = self.url(fields.get(key), key)
             if alias and alias != url and alias not in aliases:
+                if url is not None and not same_site(alias, url):
+                    self.warn(fields.get(key), key, f"{alias} is on another site than {url}: not taken as "
+                                                    "the same article; ignored")
+                    continue
                 aliases.append(alias)
         return url, tuple(aliases)
 

@@ -16,6 +16,7 @@ __all__ = [
     "node_id",
     "canonical_url",
     "canonical_domain",
+    "same_site",
     "provider_domain",
     "Provider",
     "Related",
@@ -403,6 +404,32 @@ def canonical_url(url: str) -> str | None:
             params.append(pair)
     query = "&".join(sorted(params, key=lambda pair: pair.partition("=")[::2]))
     return urlunsplit(("https", netloc, path, query, ""))
+
+
+def same_site(alias: str, url: str) -> bool:
+    """Return whether canonical URL ``alias`` may name the same article as canonical URL ``url``:
+    the same host, or one a subdomain of the other (``amp.x.com`` and ``x.com``, ports aside).
+
+    A document's AMP URLs (``ampWebUrl``, ``cdnAmpWebUrl``; an AMP cache URL is already its
+    publisher's in canonical form) are aliases of its identity: a file that gave another
+    site's URL as its AMP version would otherwise take that site's article over (merge it in
+    as a duplicate, receive its links). Such an alias is warned about and ignored.
+
+    Examples
+    --------
+    >>> same_site("https://amp.x.com/a", "https://x.com/a"), same_site("https://x.com:8443/a", "https://x.com/a")
+    (True, True)
+    >>> same_site("https://real.com/a", "https://evil.com/b"), same_site("https://notx.com/a", "https://x.com/a")
+    (False, False)
+    """
+    one, other = _host_of(alias), _host_of(url)
+    return one == other or one.endswith("." + other) or other.endswith("." + one)
+
+
+def _host_of(url: str) -> str:
+    """The host of a canonical URL, without its port."""
+    netloc = url.partition("//")[2].partition("/")[0].partition("?")[0]
+    return netloc if netloc.startswith("[") else netloc.partition(":")[0]
 
 
 # --- Records ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from graph.errors import ArticleError, FieldError, FrontMatterError, InputError
-from graph.load import find_files, load_articles, parse_article, scan
+from graph.load import ParseResult, find_files, load_articles, merge_parsed, parse_article, scan
 from graph.model import Provider
 from tests.conftest import SEEDS, article_text
 
@@ -415,6 +415,37 @@ def test_scan_merges_a_document_known_by_its_amp_alias(write_article):
     second = write_article("2.md", article_text(url="https://news.com/a.amp.html"))
     articles, report = scan([first, second])
     assert len(articles) == 1 and report.count("duplicate") == 1
+
+
+def test_an_amp_alias_on_another_site_takes_no_article_over(write_article):
+    """A file that gives another site's URL as its AMP version is warned about; the other
+    site's article stays its own (not merged in as a duplicate, keeps its in-links)."""
+    evil = write_article("1.md", article_text(url="https://evil.com/b", ampWebUrl='"https://real.com/a"',
+                                              cdnAmpWebUrl='"https://real-com.cdn.ampproject.org/c/s/real.com/a"'))
+    real = write_article("2.md", article_text(url="https://real.com/a"))
+    citer = write_article("3.md", article_text(url="https://c.com/x", related='\n  - webUrl: "https://real.com/a"'
+                                                                             '\n    ampWebUrl: "https://amp.real.com/a"'
+                                                                             '\n  - webUrl: "https://c.com/y"'
+                                                                             '\n    ampWebUrl: "https://real.com/a"'))
+    for fast in (True, False):
+        articles, report = scan([evil, real, citer]) if fast else _scan_safe([evil, real, citer])
+        assert [a.url for a in articles] == ["https://evil.com/b", "https://real.com/a", "https://c.com/x"]
+        assert [a.aliases for a in articles] == [(), (), ()]
+        assert [(r.url, r.aliases) for r in articles[2].related] == [
+            ("https://real.com/a", ("https://amp.real.com/a",)), ("https://c.com/y", ())]
+        assert [(w.line, w.field, w.message) for w in report.files[0].warnings] == [
+            (4, "ampWebUrl", "https://real.com/a is on another site than https://evil.com/b: not taken as the same "
+                             "article; ignored"),
+            (5, "cdnAmpWebUrl", "https://real.com/a is on another site than https://evil.com/b: not taken as the same "
+                                "article; ignored"),
+        ]
+        assert [(w.field, w.line) for w in report.files[2].warnings] == [("related[1].ampWebUrl", 8)]
+
+
+def _scan_safe(paths):
+    """scan's result with the safe path alone (no fast path)."""
+    results = [ParseResult(str(p), *parse_article(str(p), p.read_bytes(), fast=False)) for p in paths]
+    return merge_parsed(results)
 
 
 def test_load_articles_raises_on_first_bad_file(write_article, tmp_path):
