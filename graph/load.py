@@ -229,18 +229,36 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
     """Return the YAML text between the fences and the file line it starts on."""
     if not data or data.isspace():  # data.strip() is empty, without the copy
         raise FrontMatterError(path, None, "empty file")
-    if data.find(b"\x00", 0, 8192) >= 0:
-        raise FrontMatterError(path, None, "binary file (contains NUL bytes), not a text document")
-    try:  # utf-8 is utf-8-sig without a BOM, and three times faster
-        text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    # a NUL byte or a byte that is no UTF-8 rejects the file only before its closing fence: the
+    # body (a pasted Windows-1252 text, say) is no business of the graph's
+    end = data.find(b"\x00", 0, 8192)
+    binary = end >= 0
+    problem = None
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"  # utf-8: three times faster
+    try:
+        text = data[:end].decode(encoding) if binary else data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FrontMatterError(
-            path, line, f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}"
-        ) from exc
+        problem = exc
+        text = data[: exc.start].decode(encoding)  # what comes before it
     # only \n (and \r\n) end a line here: str.splitlines would also split on \x0c, \x1c, \u2028…
     if "\r" in text:
         text = text.replace("\r\n", "\n")
+    if binary or problem is not None:
+        try:
+            return _between_fences(text, data, path, whole=False)
+        except FrontMatterError:
+            if binary:  # (a NUL in the first 8 KiB says binary more surely than a byte that is no UTF-8)
+                raise FrontMatterError(path, None, "binary file (contains NUL bytes), not a text document") from None
+            line = data.count(b"\n", 0, problem.start) + 1
+            raise FrontMatterError(
+                path, line, f"not UTF-8: invalid byte 0x{data[problem.start]:02x} at byte {problem.start}"
+            ) from problem
+    return _between_fences(text, data, path, whole=True)
+
+
+def _between_fences(text: str, data: bytes, path: str, *, whole: bool) -> tuple[str, int]:
+    """:func:`_split`'s second half: the YAML between the fences of ``text``, the decoded ``data``
+    (``whole``) or its start (then a closing fence must end its line within it)."""
     first = text.find("\n")
     if (text if first < 0 else text[:first]).rstrip() != "---":
         raise FrontMatterError(path, 1, "no front matter: the first line is not '---'")
@@ -250,7 +268,7 @@ def _split(data: bytes, path: str) -> tuple[str, int]:
         if end < 0:
             break
         stop = text.find("\n", end + 1)
-        if text[end + 1 : stop if stop >= 0 else len(text)].rstrip() == "---":
+        if (stop >= 0 or whole) and text[end + 1 : stop if stop >= 0 else len(text)].rstrip() == "---":
             break
         end += 1
     if end < 0:

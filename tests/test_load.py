@@ -72,6 +72,11 @@ REJECTED = [
     ("blank.md", b"  \n\n", None, "empty file"),
     ("binary.md", b"---\x00\x01\x02PNG\x00" * 10, None, "binary file (contains NUL bytes), not a text document"),
     ("latin1.md", "---\ntitle: caf\u00e9\n---\n".encode("latin-1"), 2, "not UTF-8: invalid byte 0xe9 at byte 14"),
+    # a NUL or a byte that is no UTF-8 before the closing fence (on its line, too) still rejects the file
+    ("nulfence.md", b"---\ntitle: x\nwebUrl: https://a.com/b\n--- \x00\nbody\n", None,
+     "binary file (contains NUL bytes), not a text document"),
+    ("latin1fence.md", b"---\ntitle: x\nwebUrl: https://a.com/b\n---\xe9\nbody\n", 4,
+     "not UTF-8: invalid byte 0xe9 at byte 40"),
     ("nofence.md", b"title: x\nwebUrl: https://a.com/b\n", 1, "no front matter: the first line is not '---'"),
     ("unterminated.md", b"---\ntitle: x\nwebUrl: https://a.com/b\n", 1, "unterminated front matter: no closing '---' line"),
     ("syntax.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nrelated: [a, b\n---\n", 5, "invalid YAML: did not find expected ',' or ']'"),
@@ -93,6 +98,20 @@ REJECTED = [
     ("breaks.md", "---\ntitle: \"a\u2028b\x85c\"\nwebUrl: https://a.com/b\nprovider:\n  name: a\n bad: x\n---\n".encode(), 6,
      "invalid YAML: did not find expected key"),
 ]
+
+
+def test_the_body_after_the_closing_fence_is_never_judged(write_article):
+    """A NUL byte or a byte that is no UTF-8 in the body (a pasted Windows-1252 text) rejects
+    nothing: only the front matter is the graph's (a hostile-input trial found such files rejected)."""
+    front = b'---\ntitle: "T"\nwebUrl: "https://a.com/b"\n---\n'
+    files = [
+        write_article("nul.md", front + b"body \x00 text\n"),
+        write_article("latin1.md", front.replace(b"a.com/b", b"a.com/c") + "caf\u00e9 \u2013 na\u00efve".encode("cp1252")),
+        write_article("crlf.md", front.replace(b"\n", b"\r\n").replace(b"a.com/b", b"a.com/d") + b"\xff\xfe\x00\r\n"),
+    ]
+    articles, report = scan(files)
+    assert [a.url for a in articles] == ["https://a.com/b", "https://a.com/c", "https://a.com/d"]
+    assert report.count("loaded") == 3
 
 
 @pytest.mark.parametrize("name, content, line, reason", REJECTED)
