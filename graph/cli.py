@@ -305,7 +305,10 @@ def _iso_time(ctx, param, value):
     except ValueError as err:
         raise click.BadParameter(f"{value!r} is not an ISO date (2021-02-01) or time (2021-02-01T12:00:00Z).") from err
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        except OverflowError as err:  # 9999-12-31T23:00:00-05:00 is in the year 10000 in UTC
+            raise click.BadParameter(f"{value!r} is out of range in UTC (years 1 to 9999).") from err
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -330,6 +333,8 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     """Write the (filtered) graph with stories, centrality and the app's look for Gephi, igraph, notebooks, Spark."""
     if start and end and _moment(start, "T00:00:00Z") > _moment(end, "T23:59:59Z"):  # an end date is its whole day
         raise click.UsageError(f"--start {start} is after --end {end}: no article could be kept.")
+    if out == "-":  # (a file named "-" in the current folder would surprise)
+        raise click.UsageError("--out -: the export is written to a file; give its name.")
     named = {"." + f: f for f in FORMATS}.get(Path(out).suffix.lower())  # .zip names no format: csv's or parquet's
     if named not in (None, format_):
         click.echo(f"Note: {out} is written as {format_} (--format), though its name says {named}.", err=True)
@@ -342,6 +347,13 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
         analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"],  # filtered: analyse what is kept
                                  similarity=pairs)
+    if start or end:
+        undated = sum(1 for _, data in G.nodes(data=True)
+                      if data["kind"] == NodeKind.ARTICLE.value and not data.get("published")
+                      and (stubs or data.get("in_corpus")))
+        if undated:
+            click.echo(f"Note: --start/--end keep dated articles only: {undated} without a publication date "
+                       "left out.", err=True)
     if not any(kind == NodeKind.ARTICLE.value for _, kind in H.nodes(data="kind")):
         click.echo("Note: the filters keep no article; the file holds no story.", err=True)
     try:

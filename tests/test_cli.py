@@ -199,7 +199,7 @@ def test_usage_errors_name_the_command_as_typed():
     assert "Try 'python -m graph stats --help'" in done.stderr  # not 'graph stats', no such command in a shell
 
 
-def test_export_says_when_its_file_name_or_filters_will_surprise(run, tmp_path):
+def test_export_says_when_its_file_name_or_filters_will_surprise(run, tmp_path, write_article):
     from click.testing import CliRunner
 
     runner = CliRunner()  # stderr apart from stdout
@@ -211,6 +211,18 @@ def test_export_says_when_its_file_name_or_filters_will_surprise(run, tmp_path):
     assert (zipped.exit_code, zipped.stderr) == (0, "")
     empty = runner.invoke(cli, ["export", str(SEEDS), "--format", "json", "--out", str(tmp_path / "e.json"), "--start", "2030-01-01"])
     assert (empty.exit_code, empty.stderr) == (0, "Note: the filters keep no article; the file holds no story.\n")
+    undated = write_article("u.md", article_text(url="https://u.com/a"))
+    dated = write_article("d.md", article_text(url="https://d.com/a", publishedDateTime="2021-02-01T10:00:00Z"))
+    kept = runner.invoke(cli, ["export", str(undated), str(dated), "--format", "json", "--out", str(tmp_path / "k.json"),
+                               "--end", "2021-02-01"])
+    assert (kept.exit_code, kept.stderr) == (
+        0, "Note: --start/--end keep dated articles only: 1 without a publication date left out.\n")
+    for bound in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00"):  # beyond year 9999 / before year 1 in UTC
+        far = runner.invoke(cli, ["export", str(SEEDS), "--format", "json", "--out", str(tmp_path / "f.json"), "--end", bound])
+        assert far.exit_code == 1
+        assert f"Invalid value for '--end': '{bound}' is out of range in UTC (years 1 to 9999)." in far.stderr
+    dash = runner.invoke(cli, ["export", str(SEEDS), "--format", "json", "--out", "-"])
+    assert dash.exit_code == 1 and "--out -: the export is written to a file; give its name." in dash.stderr
     backwards = run("export", SEEDS, "--format", "json", "--out", tmp_path / "b.json", "--start", "2021-02-02", "--end", "2021-02-01")
     assert backwards.exit_code == 1 and "--start 2021-02-02 is after --end 2021-02-01" in backwards.output
     assert not (tmp_path / "b.json").exists()
