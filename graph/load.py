@@ -48,6 +48,10 @@ __all__ = [
 MAX_FRONT_MATTER = 8 * 1024 * 1024
 #: Nodes nested deeper than this are rejected before anything is constructed.
 MAX_DEPTH = 100
+#: Front matter with more values than about this (line breaks and commas counted) is rejected
+#: before it is composed: PyYAML holds ~400 bytes per node, so 8 MB of ``[a,a,a,…]`` (4M
+#: nodes) took 1.85 GB in one parsing process. Real documents hold a few hundred.
+MAX_VALUES = 200_000
 
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.M)
 #: The tags SafeLoader can construct; any other tag makes the document hostile or foreign.
@@ -281,11 +285,15 @@ def _between_fences(text: str, data: bytes, path: str, *, whole: bool) -> tuple[
 
 
 def _check_depth(text: str, path: str, lines: "_Lines") -> None:
-    """Reject absurd nesting before composing: libyaml's composer recurses and would crash.
+    """Reject absurd nesting (libyaml's composer recurses and would crash) and absurd numbers
+    of values (MAX_VALUES: memory) before composing.
 
     Deep nesting needs many brackets or compact ``- - -`` items (indentation alone is
     bounded by MAX_FRONT_MATTER), so only such texts pay for a streaming event pass.
     """
+    values = text.count("\n") + text.count(",")
+    if values > MAX_VALUES:
+        raise FrontMatterError(path, 1, f"front matter holds too many values (about {values:,}; at most {MAX_VALUES:,})")
     if text.count("[") + text.count("{") + text.count("- ") + text.count("? ") <= 10 * MAX_DEPTH:
         return
     depth = 0

@@ -100,6 +100,17 @@ REJECTED = [
 ]
 
 
+def test_front_matter_of_too_many_values_is_rejected_before_it_is_composed(write_article):
+    """1.2 MB of one-letter items would be ~500 MB of PyYAML nodes in one process (8 MB of them took 1.85 GB)."""
+    good = write_article("good.md", article_text())
+    many = write_article("many.md", b"---\ntitle: x\nwebUrl: https://a.com/b\nx: [" + b"a," * 600_000 + b"a]\n---\n")
+    articles, report = scan([good, many])
+    assert [a.url for a in articles] == ["https://example.com/a"]
+    record = fate(report, many)
+    assert (record.status, record.line, record.reason) == (
+        "rejected", 1, "front matter holds too many values (about 600,002; at most 200,000)")
+
+
 def test_the_body_after_the_closing_fence_is_never_judged(write_article):
     """A NUL byte or a byte that is no UTF-8 in the body (a pasted Windows-1252 text) rejects
     nothing: only the front matter is the graph's (a hostile-input trial found such files rejected)."""
