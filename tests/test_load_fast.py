@@ -103,6 +103,14 @@ def test_parse_clean_is_the_safe_path_or_declines(extra):
         assert safe == (fast, ())
 
 
+def test_a_line_past_a_dash_after_a_quoted_item_is_rejected_by_both_paths():
+    """rapidyaml 0.15 accepts it (a key " b"); the fast path declines, the safe path rejects the file."""
+    data = b"---\ntitle: T\nwebUrl: https://x.com/a\na:\n a:\n - ''\n  b: c\n---\n"
+    fast, safe = _both("t.md", data)
+    assert fast is None
+    assert str(safe) == "t.md:7: invalid YAML: did not find expected key"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -113,6 +121,11 @@ def test_parse_clean_is_the_safe_path_or_declines(extra):
         "title: T\nwebUrl: &u https://x.com/a",  # an anchor
         "title: T\nwebUrl: https://x.com/a\nx: !!python/name:os.system ''",  # an unsafe tag
         'title: "T"\nwebUrl: "https://x.com/a"\nquality: high',  # a warning
+        # a line indented past a sequence's dash after a quoted item: rapidyaml 0.15 reads a key " b"
+        # where PyYAML rejects the document (found by a differential fuzz)
+        "title: T\nwebUrl: https://x.com/a\na:\n a:\n - ''\n  b: c",
+        "webUrl: https://x.com/a\nrelated:\n- webUrl: https://y.com/b\n  topics:\n  - ''\n   title: X\ntitle: T",
+        'title: T\nwebUrl: https://x.com/a\ntopics:\n- " AI"',  # an item with a leading space: declined too
     ],
 )
 def test_parse_clean_declines_what_is_not_clean(text):
