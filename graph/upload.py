@@ -21,6 +21,8 @@ __all__ = ["MAX_FILES", "MAX_BYTES", "Extracted", "extract_uploads", "upload_dig
 MAX_FILES = 20_000
 #: At most this many bytes are written, all files together (zip members counted uncompressed).
 MAX_BYTES = 256 * 1024 * 1024
+#: A zip member inside more folders than this is skipped (real archives nest a few).
+MAX_FOLDERS = 64
 
 _CHUNK = 64 * 1024
 
@@ -121,6 +123,9 @@ def _extract_zip(name: str, data: bytes, folder: Path, budget: _Budget, written:
                 raise InputError(f"{where}: path leaves the upload folder (absolute or '..'); nothing was loaded")
             if stat.S_ISLNK(info.external_attr >> 16):
                 skipped.append((where, "symbolic link, not followed"))
+                continue
+            if len(parts) > MAX_FOLDERS:  # (pathlib's mkdir recurses per folder: 1,200 raised RecursionError)
+                skipped.append((where, f"nested more than {MAX_FOLDERS} folders deep"))
                 continue
             if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
                 skipped.append((where, "hidden or system file"))

@@ -53,6 +53,14 @@ def test_extract_uploads_rejects_member_leaving_folder(tmp_path, name):
     assert tree(tmp_path) == []
 
 
+def test_extract_uploads_skips_a_member_nested_absurdly_deep(tmp_path):
+    """1,200 folders deep raised RecursionError from pathlib (a hostile-input trial): skipped, the rest loads."""
+    deep = "/".join(["d"] * 1200) + "/x.md"
+    result = extract_uploads([("deep.zip", make_zip({deep: DOC, "ok.md": DOC}))], tmp_path)
+    assert [Path(f).relative_to(tmp_path).as_posix() for f in result.files] == ["deep/ok.md"]
+    assert result.skipped == ((f"deep.zip: {deep}", "nested more than 64 folders deep"),)
+
+
 def test_extract_uploads_skips_symbolic_links(tmp_path):
     result = extract_uploads([("l.zip", make_zip({"link.md": b"/etc/passwd"}, symlinks=("link.md",)))], tmp_path)
     assert result.files == ()
