@@ -535,7 +535,7 @@ def test_find_files_walks_as_os_walk_does(write_article, tmp_path):
 
 
 def test_a_glob_through_a_link_loop_lists_each_file_once(write_article, tmp_path):
-    """``**`` follows links to folders: a link back up would list every file again at each depth."""
+    """``**`` enters no link to a folder (glob's did: a link back up listed every file again at each depth)."""
     first = write_article("c/a.md", article_text("https://example.com/a"))
     write_article("c/sub/b.md", article_text("https://example.com/b"))
     os.symlink(first, tmp_path / "c" / "sub" / "alias.md")  # a file of its own: a merged duplicate
@@ -543,6 +543,19 @@ def test_a_glob_through_a_link_loop_lists_each_file_once(write_article, tmp_path
     articles, report = scan([str(tmp_path / "c" / "**" / "*.md")])
     assert [os.path.relpath(record.file, tmp_path) for record in report.files] == ["c/a.md", "c/sub/alias.md", "c/sub/b.md"]
     assert (len(articles), report.count("duplicate"), report.count("rejected")) == (2, 1, 0)
+
+
+def test_a_glob_through_two_links_back_up_ends_at_once(write_article, tmp_path):
+    """With glob's ``**`` two links back up made the search exponential (a hostile-input trial: over 60 s)."""
+    write_article("c/a.md", article_text("https://example.com/a"))
+    write_article("c/sub/b.md", article_text("https://example.com/b"))
+    write_article("c/.hidden/h.md", article_text("https://example.com/h"))
+    os.symlink("..", tmp_path / "c" / "sub" / "up")
+    os.symlink(tmp_path / "c", tmp_path / "c" / "sub" / "abs")
+    found = find_files([str(tmp_path / "c" / "**" / "*.md")])  # (glob's search never ended here)
+    assert [os.path.relpath(f, tmp_path) for f in found] == ["c/a.md", "c/sub/b.md"]
+    assert [os.path.relpath(f, tmp_path) for f in find_files([str(tmp_path / "c" / "**" / ".hidden" / "*.md")])] == [
+        "c/.hidden/h.md"]
 
 
 @pytest.mark.parametrize("fast", [True, False])
