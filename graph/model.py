@@ -55,9 +55,12 @@ def valid_unicode(text: str) -> str:
 DIRECTION_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 #: Characters that show nothing and mean nothing in a title or a name: zero-width space, word
 #: joiner, invisible operators, BOM, soft hyphen. ``"CNBC\u200b"`` would otherwise be a second CNBC.
-INVISIBLE_FORMAT = "\u00ad\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
+INVISIBLE_FORMAT = "\u00ad\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u3164\uffa0"
 #: Zero-width (non-)joiners: they shape emoji and some scripts inside a text, nothing at its ends.
 ZERO_WIDTH_JOINERS = "\u200c\u200d"
+#: The implicit direction marks (LRM, RLM, ALM): they place punctuation inside a right-to-left
+#: text, nothing at its ends (where ``"CNBC\u200f"`` would be a second CNBC); escaped in a terminal.
+DIRECTION_MARKS = "\u200e\u200f\u061c"
 _DROPPED = re.compile(f"[{DIRECTION_CONTROLS}{INVISIBLE_FORMAT}]")
 
 
@@ -78,12 +81,12 @@ def clean_text(value: str) -> str | None:
         return " ".join(text.split()) or None
     if _DROPPED.search(text):  # (a translate table costs ~8x on non-ASCII text)
         text = _DROPPED.sub("", text)
-    return " ".join(text.split()).strip(" " + ZERO_WIDTH_JOINERS) or None
+    return " ".join(text.split()).strip(" " + ZERO_WIDTH_JOINERS + DIRECTION_MARKS) or None
 
 
 #: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
 _SHOWN = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
-_SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS})
+_SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS + DIRECTION_MARKS})
 
 
 def shown_text(text: str) -> str:

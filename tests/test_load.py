@@ -6,7 +6,7 @@ import pytest
 
 from graph.errors import ArticleError, FieldError, FrontMatterError, InputError
 from graph.load import ParseResult, find_files, load_articles, merge_parsed, parse_article, scan
-from graph.model import Provider
+from graph.model import Provider, shown_text
 from tests.conftest import SEEDS, article_text
 
 
@@ -304,6 +304,18 @@ def test_invisible_characters_leave_names_and_empty_topics_go(fast):
             'topics:\n  - "AI\u200b"\n  - "\u200b"\n  - "\u00ad"\n  - AI\n  - "\u200dML"\n---\n').encode()
     article, warnings = parse_article("z.md", data, fast=fast)
     assert (article.title, article.provider.name, article.topics, warnings) == ("AI news", "CNBC", ("AI", "ML"), ())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_direction_marks_at_the_ends_and_hangul_fillers_go(fast):
+    """"CNBC\u200f" and a name of Hangul fillers (a hostile-input trial: invisible, unescaped in the
+    terminal) are no second CNBC and no invisible name; a mark inside a right-to-left text stays."""
+    data = ('---\ntitle: "\u05e9\u05dc\u05d5\u05dd (AI)\u200f news\u200e"\nwebUrl: https://a.com/x\nprovider:\n'
+            '  name: "\u200fCNBC\u061c"\ntopics:\n  - "\u3164"\n  - "AI\uffa0"\n---\n').encode()
+    article, warnings = parse_article("z.md", data, fast=fast)
+    assert (article.title, article.provider.name, article.topics, warnings) == (
+        "\u05e9\u05dc\u05d5\u05dd (AI)\u200f news", "CNBC", ("AI",), ())
+    assert shown_text("a\u200fb\u061c") == "a\\u200fb\\u061c"
 
 
 def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(write_article):
