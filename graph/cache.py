@@ -57,10 +57,15 @@ def default_cache_dir(environ: Mapping[str, str], home: str | os.PathLike) -> st
     --------
     >>> default_cache_dir({"XDG_CACHE_HOME": "/c"}, "/home/u")
     '/c/related-article-graph'
-    >>> default_cache_dir({}, "/home/u")
-    '/home/u/.cache/related-article-graph'
+    >>> default_cache_dir({}, "/home/u"), default_cache_dir({"XDG_CACHE_HOME": "rel/dir"}, "/home/u")
+    ('/home/u/.cache/related-article-graph', '/home/u/.cache/related-article-graph')
+
+    A relative ``XDG_CACHE_HOME`` is ignored, as the XDG Base Directory specification says
+    (it would put a cache folder into whatever folder the command runs in).
     """
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.fspath(home), ".cache")
+    base = environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.fspath(home), ".cache")
     return os.path.join(base, "related-article-graph")
 
 
