@@ -91,7 +91,8 @@ class ParseResult:
 def _walk_markdown(root: str, found: list) -> None:
     """Append ``(path, key, absolute path)`` of each ``*.md`` file below ``root`` in ``os.walk``'s order.
 
-    Like ``os.walk`` (unreadable folders skipped, links to folders not followed), with
+    Like ``os.walk`` (links to folders not followed; a folder that cannot be listed is appended
+    itself, so that the load rejects it with the reason), with
     hidden folders skipped and names sorted; one ``scandir`` per folder tells folders from
     files without a system call per file. ``key`` is the file's own place, its folder's real
     path and its name (for repeats; a link to a file is a file of its own).
@@ -99,7 +100,8 @@ def _walk_markdown(root: str, found: list) -> None:
     try:
         with os.scandir(root) as entries:
             entries = list(entries)
-    except OSError:
+    except OSError:  # a folder that cannot be listed is accounted for: rejected, with the reason
+        found.append((root, None, None))
         return
     files, folders = [], []
     for entry in entries:
@@ -234,6 +236,8 @@ def _read_head(path: str) -> tuple[bytes, os.stat_result]:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):  # (only a folder the walk could not list comes here)
+            raise OSError(0, "a folder that could not be listed: the files in it are not loaded")
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             raise OSError(0, "not a regular file (a folder, pipe or device)")
         data = os.read(fd, 65536)

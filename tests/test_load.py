@@ -557,6 +557,28 @@ def test_a_glob_through_a_link_loop_lists_each_file_once(write_article, tmp_path
     assert (len(articles), report.count("duplicate"), report.count("rejected")) == (2, 1, 0)
 
 
+def test_a_folder_that_cannot_be_listed_is_rejected_with_its_reason(write_article, tmp_path, monkeypatch):
+    """Its files cannot be counted; the folder itself is (it was skipped silently; tests run as root, where
+    chmod denies nothing, so listing it fails here by a stand-in for os.scandir)."""
+    good = write_article("c/a.md", article_text("https://example.com/a"))
+    write_article("c/locked/b.md", article_text("https://example.com/b"))
+    scandir = os.scandir
+
+    def denied(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr("graph.load.os.scandir", denied)
+    articles, report = scan([tmp_path / "c"])
+    assert [a.url for a in articles] == ["https://example.com/a"]
+    assert [(os.path.relpath(r.file, tmp_path), r.status, r.reason) for r in report.files] == [
+        ("c/a.md", "loaded", None),
+        ("c/locked", "rejected", "cannot read: a folder that could not be listed: the files in it are not loaded"),
+    ]
+    assert str(good) == report.files[0].file
+
+
 def test_a_glob_through_two_links_back_up_ends_at_once(write_article, tmp_path):
     """With glob's ``**`` two links back up made the search exponential (a hostile-input trial: over 60 s)."""
     write_article("c/a.md", article_text("https://example.com/a"))
