@@ -48,7 +48,9 @@ def article_texts(G: nx.DiGraph) -> tuple[list[str], list[str]]:
     """Return the article nodes of G (sorted) and the text each is compared by.
 
     The text is the title twice (titles carry the story) and the excerpt; a stub has the
-    title and excerpt its related entries gave it, or its URL label when it has neither.
+    title and excerpt its related entries gave it. An article with neither is compared by the
+    words of its URL's last path segment (its label without the host: the host's words would
+    make one story of every untitled article of a site, or of ``alpha.com`` and ``beta.com``).
 
     Examples
     --------
@@ -56,7 +58,7 @@ def article_texts(G: nx.DiGraph) -> tuple[list[str], list[str]]:
     >>> G.add_node("a", kind="article", title="Big news", excerpt="It happened.", label="Big news")
     >>> G.add_node("b", kind="article", title=None, excerpt=None, label="x.com: some slug")
     >>> article_texts(G)
-    (['a', 'b'], ['Big news Big news It happened.', 'x.com: some slug'])
+    (['a', 'b'], ['Big news Big news It happened.', 'some slug'])
     """
     nodes = sorted(n for n, kind in G.nodes(data="kind") if kind == NodeKind.ARTICLE.value)
     return nodes, _texts([G.nodes[n] for n in nodes])
@@ -69,7 +71,8 @@ def _texts(attributes: list[dict], *, squeeze: bool = True) -> list[str]:
     for data in attributes:
         title = data.get("title") or ""
         excerpt = data.get("excerpt") or ""
-        text = f"{title} {title} {excerpt}" if title or excerpt else data.get("label") or ""
+        # (build.label_from_url: "host: words of the last segment", or the host alone)
+        text = f"{title} {title} {excerpt}" if title or excerpt else (data.get("label") or "").partition(": ")[2]
         texts.append(" ".join(text.split()) if squeeze else text)
     return texts
 

@@ -179,7 +179,21 @@ def test_vectors_of_raw_texts_equal_those_of_article_texts():
                   for title in (None, "", "  Robot\tvacuum\n", "Café\u00a0ÉCOLE\u3000 rock-'n'-roll ")
                   for excerpt in (None, "", " the\u2028end  of\r\nit ", TRICKY[0])]
     assert _same_csr(_vectorise(_Texts(attributes)), _vectorise(_texts(attributes)))
-    assert _Texts(attributes)[:2] == ["x.com: a slug", "x.com: a slug"]
+    assert _Texts(attributes)[:2] == ["a slug", "a slug"]
+
+
+def test_untitled_articles_are_compared_by_their_url_words_not_their_hosts():
+    """Three untitled home pages and a one-letter title made one story whose terms were the hosts'
+    words, "alpha, beta, com, gamma" (a hostile-input trial); slugs still find each other."""
+    from graph.build import build_graph
+
+    urls = ["https://alpha.com", "https://beta.com", "https://gamma.com", "https://a.com/acme-recalls-robot-vacuum",
+            "https://b.org/news/acme-recalls-robot-vacuum.html"]
+    G = build_graph([Article(url=url) for url in urls])
+    assert article_texts(G)[1] == ["acme recalls robot vacuum", "", "acme recalls robot vacuum", "", ""]
+    pairs = similarity_pairs(G)
+    assert [(pairs.nodes[u], pairs.nodes[v]) for u, v in zip(pairs.u.tolist(), pairs.v.tolist())] == [
+        ("article:https://a.com/acme-recalls-robot-vacuum", "article:https://b.org/news/acme-recalls-robot-vacuum.html")]
 
 
 def test_days_read_at_once_equal_those_read_one_by_one(corpus_dir):
