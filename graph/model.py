@@ -91,14 +91,20 @@ _SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS + DIRECTIO
 
 def shown_text(text: str) -> str:
     """``text`` as a terminal table or the app's load report shows it: control characters and
-    direction controls as escapes (``\\x1b``, ``\\u202e``), lone surrogates as U+FFFD. No file
-    name or document text can then move the cursor, retitle the terminal, break a row or make
-    the text after it read backwards.
+    direction controls as escapes (``\\x1b``, ``\\u202e``), the bytes of a file name that are
+    no UTF-8 as ``\\xff`` (so that two such names read apart), any other lone surrogate as
+    U+FFFD. No file name or document text can then move the cursor, retitle the terminal, break
+    a row or make the text after it read backwards.
 
     >>> print(shown_text(chr(27) + "]0;t" + chr(7) + " spoof" + chr(0x202E) + "gnp.md"))
     \\x1b]0;t\\x07 spoof\\u202egnp.md
+    >>> print(shown_text(b"x\\xff.md".decode(errors="surrogateescape")), shown_text("x" + chr(0xDCFE) + ".md"))
+    x\\xff.md x\\xfe.md
     """
-    return valid_unicode(text).translate(_SHOWN)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if 0xDC80 <= ord(m[0]) <= 0xDCFF else "\ufffd",
+                              text)
+    return text.translate(_SHOWN)
 
 
 def utf8(text: str, codec: str = "utf-8") -> bytes:

@@ -120,12 +120,13 @@ def test_report_rows_list_rejected_first_with_file_and_line():
 
 
 def test_report_rows_show_file_names_safely():
-    """A name's undecodable bytes as U+FFFD, its direction controls as escapes (it must not reverse the row)."""
+    """A name's undecodable bytes as escapes (two such names read apart), its direction controls too
+    (it must not reverse the row)."""
     from graph.model import FileRecord, LoadReport
 
     report = LoadReport((FileRecord("/up/bad\udcffname.md", "rejected", line=2, reason="invalid YAML"),
                          FileRecord("/up/spoof\u202egnp.md", "rejected", reason="empty file")))
-    assert [row["where"] for row in report_rows(report, root="/up")] == ["bad\ufffdname.md:2", "spoof\\u202egnp.md"]
+    assert [row["where"] for row in report_rows(report, root="/up")] == ["bad\\xffname.md:2", "spoof\\u202egnp.md"]
 
 
 def test_report_rows_name_a_file_given_as_the_folder_by_its_name():
