@@ -461,7 +461,10 @@ class _Fields:
             self.warn(node, name, f"unreadable value ({exc.problem}); ignored")
             return None
         except ValueError as exc:  # a timestamp YAML resolves but no calendar has: 2019-02-30
-            self.warn(node, name, f"unreadable value ({exc}); ignored")
+            reason = str(exc)
+            if reason.startswith("offset must be a timedelta"):  # (Python's words, with its repr of the offset)
+                reason = "a time zone offset of 24 hours or more"
+            self.warn(node, name, f"no real date or time {_shortened(node.value)} ({reason}); ignored")
             return None
 
     def text(self, node: yaml.Node | None, name: str) -> str | None:

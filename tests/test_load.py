@@ -318,6 +318,24 @@ def test_direction_marks_at_the_ends_and_hangul_fillers_go(fast):
     assert shown_text("a\u200fb\u061c") == "a\\u200fb\\u061c"
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_date_no_calendar_has_is_warned_in_plain_words(fast):
+    """A time zone offset of +99:00 was warned about in Python's words ("offset must be a timedelta
+    strictly between -timedelta(hours=24) ...", a hostile-input trial)."""
+    warned = []
+    for value in ("2021-02-30T10:00:00Z", "2021-02-28T25:00:00Z", "2021-02-28T10:00:00+99:00"):
+        data = f"---\ntitle: T\nwebUrl: https://a.com/x\npublishedDateTime: {value}\n---\n".encode()
+        article, warnings = parse_article("d.md", data, fast=fast)
+        assert article.published is None
+        warned += [(w.line, w.field, w.message) for w in warnings]
+    assert warned == [
+        (4, "publishedDateTime", "no real date or time '2021-02-30T10:00:00Z' (day is out of range for month); ignored"),
+        (4, "publishedDateTime", "no real date or time '2021-02-28T25:00:00Z' (hour must be in 0..23); ignored"),
+        (4, "publishedDateTime", "no real date or time '2021-02-28T10:00:00+99:00' (a time zone offset of 24 hours "
+                                 "or more); ignored"),
+    ]
+
+
 def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(write_article):
     path = write_article("time.md", '---\nwebUrl: "https://a.com/x"\ntitle: 9999-12-31T23:59:59-05:00\n---\n')
     (article,), report = scan([path])
