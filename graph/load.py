@@ -686,6 +686,38 @@ def parse_article(
         article = parse_clean(path, text, memo=memo)
         if article is not None:
             return article, ()
+    try:
+        return _parse_safe(path, text, offset)
+    except FrontMatterError as exc:
+        if not exc.message.startswith(_BAD_ESCAPE):
+            raise
+        paired = _JSON_SURROGATES.sub(_joined_surrogates, text)
+        if paired == text:
+            raise
+        return _parse_safe(path, paired, offset)  # (the same lines: each pair only gets shorter)
+
+
+#: PyYAML's error for a ``\\u`` escape of a UTF-16 surrogate, as JSON writers use for emoji.
+_BAD_ESCAPE = "invalid YAML: found invalid Unicode character escape code"
+#: A UTF-16 surrogate pair written as two ``\\u`` escapes (``json.dumps`` writes U+1F600 so),
+#: not after a backslash of its own.
+_JSON_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.I)
+
+
+def _joined_surrogates(match: re.Match) -> str:
+    """A surrogate pair's two escapes as the one ``\\U`` escape YAML takes for its character."""
+    high, low = int(match[2], 16), int(match[3], 16)
+    return f"{match[1]}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
+def _parse_safe(path: str, text: str, offset: int) -> tuple[Article, tuple[Issue, ...]]:
+    """parse_article's safe path: libyaml composes, the known fields are read one node at a time.
+
+    A document PyYAML refuses only for JSON-style surrogate-pair escapes of a character
+    beyond the BMP (``"\\ud83d\\ude00"``: YAML wants ``"\\U0001f600"``) is read again with
+    each pair written as YAML's one escape (parse_article); a pair in a plain or
+    single-quoted value of such a document would be read so too (it is literal text there).
+    """
     loader = SafeLoader(text)
     lines = _Lines(text, offset)
     try:

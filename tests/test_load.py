@@ -336,6 +336,25 @@ def test_a_date_no_calendar_has_is_warned_in_plain_words(fast):
     ]
 
 
+def test_json_style_surrogate_pairs_are_read_as_their_character(write_article):
+    """json.dumps writes U+1F600 as two UTF-16 escapes, which YAML refuses (PyYAML rejected the
+    whole file, a hostile-input trial); a lone surrogate escape is still an error with its line."""
+    import json
+
+    title = "emoji \U0001f600 and \U0001d11e"
+    block = write_article("block.md", f"---\ntitle: {json.dumps(title)}\nwebUrl: https://a.com/x\n---\n")
+    flow = write_article("flow.md", "---\n" + json.dumps({"title": title, "webUrl": "https://a.com/y"}) + "\n---\n")
+    lone = write_article("lone.md", '---\nwebUrl: https://a.com/z\ntitle: "half \\ud83d here"\n---\n')
+    escaped = write_article("escaped.md", '---\nwebUrl: https://a.com/w\ntitle: "\\\\ud83d\\ude00"\n---\n')
+    articles, report = scan([block, flow, lone, escaped])
+    assert [(a.url, a.title) for a in articles] == [("https://a.com/x", title), ("https://a.com/y", title)]
+    assert [(r.status, r.line, r.reason) for r in report.files] == [
+        ("loaded", None, None), ("loaded", None, None),
+        ("rejected", 3, "invalid YAML: found invalid Unicode character escape code"),
+        ("rejected", 3, "invalid YAML: found invalid Unicode character escape code"),  # \\ then a lone \ude00
+    ]
+
+
 def test_a_title_that_yaml_reads_as_an_out_of_range_time_is_kept_as_written(write_article):
     path = write_article("time.md", '---\nwebUrl: "https://a.com/x"\ntitle: 9999-12-31T23:59:59-05:00\n---\n')
     (article,), report = scan([path])
