@@ -309,7 +309,7 @@ def _iso_time(ctx, param, value):
             moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         except OverflowError as err:  # 9999-12-31T23:00:00-05:00 is in the year 10000 in UTC
             raise click.BadParameter(f"{value!r} is out of range in UTC (years 1 to 9999).") from err
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.replace(microsecond=0).isoformat() + "Z"  # (strftime writes the year 999 as "999": it would sort after 2021)
 
 
 def _moment(value: str, time_of_day: str) -> str:
@@ -339,18 +339,17 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     if named not in (None, format_):
         click.echo(f"Note: {out} is written as {format_} (--format), though its name says {named}.", err=True)
     _, (G, analysis, pairs) = _analysed(paths, options)
-    H = filter_graph(
-        G, start=start, end=end, min_quality=min_quality, stubs=stubs,
-        providers=resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None,
-        topics=resolve_nodes(G, topics, kind=NodeKind.TOPIC) if topics else None,
-    )
+    chosen_providers = resolve_nodes(G, providers, kind=NodeKind.PROVIDER) if providers else None
+    chosen_topics = resolve_nodes(G, topics, kind=NodeKind.TOPIC) if topics else None
+    H = filter_graph(G, start=start, end=end, min_quality=min_quality, stubs=stubs, providers=chosen_providers,
+                     topics=chosen_topics)
     if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
         analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"],  # filtered: analyse what is kept
                                  similarity=pairs)
-    if start or end:
-        undated = sum(1 for _, data in G.nodes(data=True)
-                      if data["kind"] == NodeKind.ARTICLE.value and not data.get("published")
-                      and (stubs or data.get("in_corpus")))
+    if start or end:  # the undated articles the other filters keep: the dates alone leave them out
+        undated = sum(1 for _, data in filter_graph(G, min_quality=min_quality, stubs=stubs, providers=chosen_providers,
+                                                    topics=chosen_topics).nodes(data=True)
+                      if data["kind"] == NodeKind.ARTICLE.value and not data.get("published"))
         if undated:
             click.echo(f"Note: --start/--end keep dated articles only: {undated} without a publication date "
                        "left out.", err=True)

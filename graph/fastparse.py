@@ -77,9 +77,9 @@ def _gate_re2():
     """Return the RE2 gate's ``fullmatch`` over UTF-8 bytes, or None without google-re2."""
     try:
         import re2
-    except ImportError:  # (a platform without its wheel): Python's re, same matches, slower
+        options = re2.Options()
+    except (ImportError, AttributeError):  # no wheel for the platform, or another package's "re2": Python's re
         return None
-    options = re2.Options()
     options.never_capture = True
     options.log_errors = False  # (a DFA out of memory falls back to RE2's NFA: slower, same answer)
     options.max_mem = 64 << 20

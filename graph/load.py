@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import hashlib
 import json
@@ -48,7 +49,7 @@ __all__ = [
 MAX_FRONT_MATTER = 8 * 1024 * 1024
 #: Nodes nested deeper than this are rejected before anything is constructed.
 MAX_DEPTH = 100
-#: Front matter with more values than about this (line breaks and commas counted) is rejected
+#: Front matter with more values than about this (line breaks of every kind and commas counted) is rejected
 #: before it is composed: PyYAML holds ~400 bytes per node, so 8 MB of ``[a,a,a,…]`` (4M
 #: nodes) took 1.85 GB in one parsing process. Real documents hold a few hundred.
 MAX_VALUES = 200_000
@@ -134,20 +135,22 @@ def _glob(pattern: str) -> list[str]:
     glob's ``**`` follows links to folders: two links back up make its search exponential
     (still running after a minute at 254 MB in a hostile-input trial). pathlib's ``**``
     (Python 3.11+) follows none, as the folder walk does not; its ``*`` also matches hidden
-    names, which glob's leaves out, so those are left out here unless the pattern names one.
-    A pattern whose ``**`` is no whole component is glob's (there it is ``*``).
+    names, which glob's leaves out: a hidden name is kept only where a component of the
+    pattern that starts with "." matches it. A pattern with a ``**`` inside a component is
+    glob's (there it is ``*``; pathlib refuses it).
     """
     parts = pattern.split(os.sep)
     first = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
-    if "**" not in parts[first:]:
+    rest = parts[first:]
+    if "**" not in rest or any("**" in part and part != "**" for part in rest):
         return glob.glob(pattern, recursive=True)
     base = os.sep.join(parts[:first]) or (os.sep if pattern.startswith(os.sep) else "")
-    rest = parts[first:]
-    hidden = any(part.startswith(".") for part in rest)
+    named = [part for part in rest if part.startswith(".") and part not in (".", "..")]  # hidden names asked for
     found = []
     for match in Path(base or os.curdir).glob(os.sep.join(rest)):
         relative = match.relative_to(base or os.curdir).parts
-        if hidden or not any(part.startswith(".") for part in relative):
+        if all(not part.startswith(".") or part in (".", "..") or any(fnmatch.fnmatchcase(part, name) for name in named)
+               for part in relative):
             found.append(os.path.join(base, *relative) if relative else (base or os.curdir))
     return found
 
@@ -319,7 +322,7 @@ def _check_depth(text: str, path: str, lines: "_Lines") -> None:
     Deep nesting needs many brackets or compact ``- - -`` items (indentation alone is
     bounded by MAX_FRONT_MATTER), so only such texts pay for a streaming event pass.
     """
-    values = text.count("\n") + text.count(",")
+    values = text.count(",") + sum(map(text.count, "\n\r\x85\u2028\u2029"))  # every line break PyYAML knows
     if values > MAX_VALUES:
         raise FrontMatterError(path, 1, f"front matter holds too many values (about {values:,}; at most {MAX_VALUES:,})")
     if text.count("[") + text.count("{") + text.count("- ") + text.count("? ") <= 10 * MAX_DEPTH:
@@ -691,7 +694,7 @@ def parse_article(
     except FrontMatterError as exc:
         if not exc.message.startswith(_BAD_ESCAPE):
             raise
-        paired = _JSON_SURROGATES.sub(_joined_surrogates, text)
+        paired = _QUOTED.sub(_pairs_joined, text)
         if paired == text:
             raise
         return _parse_safe(path, paired, offset)  # (the same lines: each pair only gets shorter)
@@ -701,13 +704,19 @@ def parse_article(
 _BAD_ESCAPE = "invalid YAML: found invalid Unicode character escape code"
 #: A UTF-16 surrogate pair written as two ``\\u`` escapes (``json.dumps`` writes U+1F600 so),
 #: not after a backslash of its own.
-_JSON_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.I)
+_JSON_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+#: A single-quoted scalar (skipped: a backslash is literal there) or a double-quoted one (group 1).
+_QUOTED = re.compile(r"'(?:[^']|'')*'|(\"(?:[^\"\\]|\\.)*\")", re.S)
 
 
-def _joined_surrogates(match: re.Match) -> str:
-    """A surrogate pair's two escapes as the one ``\\U`` escape YAML takes for its character."""
-    high, low = int(match[2], 16), int(match[3], 16)
-    return f"{match[1]}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+def _pairs_joined(match: re.Match) -> str:
+    """A double-quoted scalar with each surrogate pair's two escapes as the one ``\\U`` escape
+    YAML takes for its character; any other quoted text as it is."""
+    if match[1] is None:
+        return match[0]
+    return _JSON_SURROGATES.sub(
+        lambda pair: f"{pair[1]}\\U{0x10000 + ((int(pair[2], 16) - 0xD800) << 10) + (int(pair[3], 16) - 0xDC00):08x}",
+        match[0])
 
 
 def _parse_safe(path: str, text: str, offset: int) -> tuple[Article, tuple[Issue, ...]]:
@@ -715,8 +724,9 @@ def _parse_safe(path: str, text: str, offset: int) -> tuple[Article, tuple[Issue
 
     A document PyYAML refuses only for JSON-style surrogate-pair escapes of a character
     beyond the BMP (``"\\ud83d\\ude00"``: YAML wants ``"\\U0001f600"``) is read again with
-    each pair written as YAML's one escape (parse_article); a pair in a plain or
-    single-quoted value of such a document would be read so too (it is literal text there).
+    each pair written as YAML's one escape (parse_article), inside double-quoted scalars only
+    (elsewhere a backslash is literal text; a quote inside a plain value could still be taken
+    for one).
     """
     loader = SafeLoader(text)
     lines = _Lines(text, offset)

@@ -87,13 +87,14 @@ def clean_text(value: str) -> str | None:
 #: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
 _SHOWN = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
 _SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS + DIRECTION_MARKS})
+_SHOWN[ord("\\")] = "\\\\"  # a backslash doubled: a name with "\\xff" in it reads apart from one with the byte
 
 
 def shown_text(text: str) -> str:
     """``text`` as a terminal table or the app's load report shows it: control characters and
     direction controls as escapes (``\\x1b``, ``\\u202e``), the bytes of a file name that are
     no UTF-8 as ``\\xff`` (so that two such names read apart), any other lone surrogate as
-    U+FFFD. No file name or document text can then move the cursor, retitle the terminal, break
+    U+FFFD, a backslash doubled (a name holding the text ``\\xff`` reads ``\\\\xff``). No file name or document text can then move the cursor, retitle the terminal, break
     a row or make the text after it read backwards.
 
     >>> print(shown_text(chr(27) + "]0;t" + chr(7) + " spoof" + chr(0x202E) + "gnp.md"))
@@ -101,10 +102,11 @@ def shown_text(text: str) -> str:
     >>> print(shown_text(b"x\\xff.md".decode(errors="surrogateescape")), shown_text("x" + chr(0xDCFE) + ".md"))
     x\\xff.md x\\xfe.md
     """
-    if _SURROGATE.search(text):
+    text = text.translate(_SHOWN)
+    if _SURROGATE.search(text):  # (after the backslashes are doubled: these are escapes of their own)
         text = _SURROGATE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if 0xDC80 <= ord(m[0]) <= 0xDCFF else "\ufffd",
                               text)
-    return text.translate(_SHOWN)
+    return text
 
 
 def utf8(text: str, codec: str = "utf-8") -> bytes:
@@ -430,9 +432,15 @@ def same_site(alias: str, url: str) -> bool:
     (True, True)
     >>> same_site("https://real.com/a", "https://evil.com/b"), same_site("https://notx.com/a", "https://x.com/a")
     (False, False)
+    >>> same_site("https://real.com/a", "https://com/x")  # a one-label host is nobody's parent
+    False
     """
     one, other = _host_of(alias), _host_of(url)
-    return one == other or one.endswith("." + other) or other.endswith("." + one)
+    if one == other:
+        return True
+    # a subdomain of the other, never of a one-label host ("com"); without the public suffix list,
+    # hosts under another shared suffix (edition.cnn.com, amp.cnn.com; a.co.uk, b.co.uk) count as other sites
+    return ("." in other and one.endswith("." + other)) or ("." in one and other.endswith("." + one))
 
 
 def _host_of(url: str) -> str:

@@ -124,7 +124,7 @@ def _extract_zip(name: str, data: bytes, folder: Path, budget: _Budget, written:
             if stat.S_ISLNK(info.external_attr >> 16):
                 skipped.append((where, "symbolic link, not followed"))
                 continue
-            if len(parts) > MAX_FOLDERS:  # (pathlib's mkdir recurses per folder: 1,200 raised RecursionError)
+            if len(parts) - 1 > MAX_FOLDERS:  # (pathlib's mkdir recurses per folder: 1,200 raised RecursionError)
                 skipped.append((where, f"nested more than {MAX_FOLDERS} folders deep"))
                 continue
             if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):

@@ -217,6 +217,14 @@ def test_export_says_when_its_file_name_or_filters_will_surprise(run, tmp_path, 
                                "--end", "2021-02-01"])
     assert (kept.exit_code, kept.stderr) == (
         0, "Note: --start/--end keep dated articles only: 1 without a publication date left out.\n")
+    other = runner.invoke(cli, ["export", str(undated), str(dated), "--format", "json", "--out", str(tmp_path / "o.json"),
+                                "--end", "2021-02-01", "--provider", "d.com"])  # the undated one is another provider's
+    assert (other.exit_code, other.stderr) == (0, "")
+    early = runner.invoke(cli, ["export", str(undated), str(dated), "--format", "json", "--out", str(tmp_path / "e.json"),
+                                "--start", "0999-01-01T00:00:00+00:00"])  # (strftime wrote "999-...", after "2021-...")
+    assert early.exit_code == 0
+    assert [n["id"] for n in json.loads((tmp_path / "e.json").read_text())["nodes"] if n["kind"] == "article"] == [
+        "article:https://d.com/a"]
     for bound in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00"):  # beyond year 9999 / before year 1 in UTC
         far = runner.invoke(cli, ["export", str(SEEDS), "--format", "json", "--out", str(tmp_path / "f.json"), "--end", bound])
         assert far.exit_code == 1

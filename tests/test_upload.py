@@ -59,6 +59,11 @@ def test_extract_uploads_skips_a_member_nested_absurdly_deep(tmp_path):
     result = extract_uploads([("deep.zip", make_zip({deep: DOC, "ok.md": DOC}))], tmp_path)
     assert [Path(f).relative_to(tmp_path).as_posix() for f in result.files] == ["deep/ok.md"]
     assert result.skipped == ((f"deep.zip: {deep}", "nested more than 64 folders deep"),)
+    edge = "/".join(["e"] * 64) + "/x.md"  # 64 folders: kept; 65: skipped
+    over = "/".join(["o"] * 65) + "/x.md"
+    bounded = extract_uploads([("edge.zip", make_zip({edge: DOC, over: DOC}))], tmp_path / "b")
+    assert [Path(f).relative_to(tmp_path / "b").as_posix() for f in bounded.files] == ["edge/" + edge]
+    assert bounded.skipped == ((f"edge.zip: {over}", "nested more than 64 folders deep"),)
 
 
 def test_extract_uploads_skips_symbolic_links(tmp_path):
