@@ -24,6 +24,7 @@ from graph.select import (
     filter_graph,
     select_neighbourhood,
     select_overview,
+    undated_left_out,
     select_provider,
     select_story,
     select_topic,
@@ -347,6 +348,7 @@ def main() -> None:
         if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
             start, end = picked[0].isoformat(), picked[1].isoformat()
     st.session_state["start"], st.session_state["end"] = start, end
+    undated_note = sidebar.empty()  # (filled below, once every filter is known)
     all_providers = cached("providers", corpus_key, lambda: provider_choices(G, corpus=True))
     keep_valid("providers", all_providers, [])
     sidebar.multiselect("Providers", list(all_providers), format_func=all_providers.get, key="providers", placeholder="All providers")
@@ -366,6 +368,12 @@ def main() -> None:
         st.session_state["quality"], st.session_state["stubs"], st.session_state["similar"],
     )
     F = filtered(source_key, story_options, filters, G)
+    if start or end:  # a date range keeps dated articles only: say how many others it leaves out
+        undated = cached("undated", (source_key, story_options, filters), lambda: undated_left_out(
+            G, providers=filters[2] or None, topics=filters[3] or None, min_quality=filters[4] or None, stubs=filters[5]))
+        if undated:
+            undated_note.caption(f"The date range leaves out {undated:,} article{'s' if undated != 1 else ''} "
+                            "without a publication date.")
     state_key = (source_key, story_options, filters, int(limit))
 
     # --- Headline numbers, load report ---------------------------------------------------------

@@ -21,7 +21,7 @@ from .errors import GraphError
 from .load import scan
 from .export import FORMATS, resolve_nodes, write_graph
 from .model import NodeKind, shown_text, valid_unicode
-from .select import filter_graph
+from .select import filter_graph, undated_left_out
 from .table import dominance, short_text
 
 __all__ = ["cli", "main"]
@@ -346,10 +346,9 @@ def export(paths, format_, out, start, end, providers, topics, min_quality, stub
     if (H.number_of_nodes(), H.number_of_edges()) != (G.number_of_nodes(), G.number_of_edges()):
         analysis = analyse_graph(H, seed=options["seed"], resolution=options["resolution"],  # filtered: analyse what is kept
                                  similarity=pairs)
-    if start or end:  # the undated articles the other filters keep: the dates alone leave them out
-        undated = sum(1 for _, data in filter_graph(G, min_quality=min_quality, stubs=stubs, providers=chosen_providers,
-                                                    topics=chosen_topics).nodes(data=True)
-                      if data["kind"] == NodeKind.ARTICLE.value and not data.get("published"))
+    if start or end:
+        undated = undated_left_out(G, min_quality=min_quality, stubs=stubs, providers=chosen_providers,
+                                   topics=chosen_topics)
         if undated:
             click.echo(f"Note: --start/--end keep dated articles only: {undated} without a publication date "
                        "left out.", err=True)

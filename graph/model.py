@@ -84,7 +84,7 @@ def clean_text(value: str) -> str | None:
     return " ".join(text.split()).strip(" " + ZERO_WIDTH_JOINERS + DIRECTION_MARKS) or None
 
 
-#: Control characters (C0, DEL, C1) and direction controls as the escapes Python writes for them.
+#: Control characters (C0, DEL, C1), direction controls and marks as the escapes Python writes for them.
 _SHOWN = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
 _SHOWN.update({ord(c): f"\\u{ord(c):04x}" for c in DIRECTION_CONTROLS + DIRECTION_MARKS})
 _SHOWN[ord("\\")] = "\\\\"  # a backslash doubled: a name with "\\xff" in it reads apart from one with the byte
@@ -94,8 +94,9 @@ def shown_text(text: str) -> str:
     """``text`` as a terminal table or the app's load report shows it: control characters and
     direction controls as escapes (``\\x1b``, ``\\u202e``), the bytes of a file name that are
     no UTF-8 as ``\\xff`` (so that two such names read apart), any other lone surrogate as
-    U+FFFD, a backslash doubled (a name holding the text ``\\xff`` reads ``\\\\xff``). No file name or document text can then move the cursor, retitle the terminal, break
-    a row or make the text after it read backwards.
+    U+FFFD, a backslash doubled (a name holding the text ``\\xff`` reads ``\\\\xff``). No file
+    name or document text can then move the cursor, retitle the terminal, break a row or make
+    the text after it read backwards.
 
     >>> print(shown_text(chr(27) + "]0;t" + chr(7) + " spoof" + chr(0x202E) + "gnp.md"))
     \\x1b]0;t\\x07 spoof\\u202egnp.md

@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "Selection",
     "filter_graph",
+    "undated_left_out",
     "select_overview",
     "select_story",
     "select_neighbourhood",
@@ -206,6 +207,33 @@ def _with_providers(G: nx.DiGraph, articles: list[str]) -> list[str]:
     """``articles`` followed by the providers that published them (first seen first)."""
     providers = dict.fromkeys(G.nodes[n]["provider"] for n in articles if G.nodes[n].get("provider") in G)
     return articles + list(providers)
+
+
+def undated_left_out(
+    G: nx.DiGraph,
+    *,
+    providers: Iterable[str] | None = None,
+    topics: Iterable[str] | None = None,
+    min_quality: float | None = None,
+    stubs: bool = True,
+) -> int:
+    """Return how many articles a date range leaves out only for having no publication date.
+
+    :func:`filter_graph` keeps only dated articles once ``start`` or ``end`` is given; these
+    are the undated ones its other filters (the same arguments) keep, for the shells to say
+    so instead of dropping them silently.
+
+    Examples
+    --------
+    >>> from graph.build import build_graph
+    >>> from graph.model import Article
+    >>> G = build_graph([Article(url="https://a.com/1", published="2021-02-01T00:00:00Z"), Article(url="https://b.com/2")])
+    >>> undated_left_out(G), undated_left_out(G, providers=["provider:a.com"])
+    (1, 0)
+    """
+    kept = filter_graph(G, providers=providers, topics=topics, min_quality=min_quality, stubs=stubs)
+    return sum(1 for _, data in kept.nodes(data=True)
+               if data["kind"] == NodeKind.ARTICLE.value and not data.get("published"))
 
 
 def select_overview(G: nx.DiGraph, analysis: dict, *, limit: int = DEFAULT_LIMIT) -> Selection:

@@ -156,6 +156,23 @@ def test_app_refuses_an_upload_that_leaves_its_folder():
     assert "path leaves the upload folder" in at.error[0].value.replace("\\", "")
 
 
+def test_a_date_range_says_how_many_undated_articles_it_leaves_out(tmp_path):
+    """A date range keeps dated articles only; the sidebar says so instead of dropping them silently."""
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    for name, url, published in (("a", "https://a.com/1", "2021-02-01T10:00:00Z"),
+                                 ("b", "https://b.com/2", "2021-02-03T10:00:00Z"), ("u", "https://u.com/3", None)):
+        fields = {"publishedDateTime": published} if published else {}
+        (folder / f"{name}.md").write_text(article_text(url, name.upper(), **fields), encoding="utf-8")
+    whole = run_app(source="folder", folder=str(folder))
+    assert not whole.exception and not [c for c in whole.sidebar.caption if "date range" in c.value]
+    narrow = run_app(source="folder", folder=str(folder), start="2021-02-01", end="2021-02-02")
+    assert not narrow.exception
+    assert [c.value for c in narrow.sidebar.caption if "date range" in c.value] == [
+        "The date range leaves out 1 article without a publication date."]
+    assert metrics(narrow)["Articles"] == "1"
+
+
 def test_app_shows_the_bytes_of_file_names_that_are_no_utf8_as_escapes(tmp_path):
     folder = tmp_path / "odd"
     folder.mkdir()
